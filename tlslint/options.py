@@ -1,0 +1,24 @@
+"""Run options shared by check and fix (from the CLI, later also the config file)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+
+@dataclass
+class Options:
+    select: list[str] = field(default_factory=list)  # codes, prefixes or names; empty = all
+    ignore: list[str] = field(default_factory=list)
+    trust: list[Path] = field(default_factory=list)
+    intermediates: list[Path] = field(default_factory=list)
+    path_map: list[tuple[str, Path]] = field(default_factory=list)  # (deployment prefix, repo dir)
+    warn_days: int = 30
+    now: Optional[dt.datetime] = None  # aware UTC; None = the clock
+    use_system_store: bool = True
+    verbose: bool = False
+
+    def validation_time(self) -> dt.datetime:
+        return self.now or dt.datetime.now(dt.timezone.utc)

@@ -1,0 +1,38 @@
+"""Where a configured path is read from: relative paths, and --path-map."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Sequence
+
+
+def candidates(path: str, base_dir: Path, path_map: Sequence[tuple[str, Path]] = ()) -> list[Path]:
+    """The places to look for ``path``, in order.
+
+    Absolute deployment paths are translated with the longest matching
+    --path-map prefix (``/etc/nginx=deploy/nginx``); if no prefix matches, the
+    absolute path is read as is (tlslint run on the server itself).
+    Relative paths are joined to ``base_dir`` (the dialect chose it), and then
+    mapped too if ``base_dir`` itself is a mapped deployment path.
+    """
+    posix = PurePosixPath(path)
+    full = str(posix) if posix.is_absolute() else str(PurePosixPath(base_dir.as_posix()) / posix)
+    found: list[Path] = []
+    for frm, to in sorted(path_map, key=lambda m: len(m[0]), reverse=True):
+        frm = frm.rstrip("/") or "/"
+        if full == frm or full.startswith(frm.rstrip("/") + "/"):
+            rest = full[len(frm):].lstrip("/")
+            found.append(to / rest if rest else to)
+            break
+    found.append(Path(full))
+    return found
+
+
+def parse_path_map(item: str) -> tuple[str, Path]:
+    """``FROM=TO`` as given on the command line."""
+    if "=" not in item:
+        raise ValueError(f"--path-map expects FROM=TO, got {item!r}")
+    frm, to = item.split("=", 1)
+    if not frm.startswith("/"):
+        raise ValueError(f"--path-map FROM must be an absolute deployment path, got {frm!r}")
+    return frm, Path(to)

@@ -1,0 +1,72 @@
+"""What a rule is, and what it is given.
+
+Each module in rules/ defines a module docstring (its documentation: What it
+checks / Why it matters / Example / Fix safety), a ``RULE = Rule(...)``, and
+one or both of:
+
+* ``check_endpoint(endpoint, ctx) -> Iterable[Finding]``
+* ``check_document(document, ctx) -> Iterable[Finding]``
+
+Rules are pure: they read the model, the Pki and the options, and build
+findings with ``ctx.finding(...)``. They never write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, Optional, Sequence
+
+from tlslint.findings import Finding, Fix, Related, Severity
+from tlslint.model import Location, Setting, TlsEndpoint
+
+if TYPE_CHECKING:
+    from tlslint.options import Options
+    from tlslint.pki import Pki
+
+ALL_DIALECTS = ("nginx", "rabbitmq", "prometheus", "envoy", "traefik", "mongodb",
+                "elasticsearch", "etcd", "docker-registry", "kubeconfig")
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    fix: Optional[Literal["safe", "unsafe"]] = None
+    dialects: tuple[str, ...] = ALL_DIALECTS
+
+
+@dataclass
+class CheckContext:
+    options: "Options"
+    pki: "Pki"
+    rule: Optional[Rule] = None
+    findings: list[Finding] = field(default_factory=list)
+
+    def finding(
+        self,
+        where: Setting | Location | None,
+        message: str,
+        *,
+        endpoint: TlsEndpoint | str | None = None,
+        related: Sequence[Related] = (),
+        fix: Optional[Fix] = None,
+        severity: Optional[Severity] = None,
+        rule: Optional[Rule] = None,
+    ) -> Finding:
+        rule = rule or self.rule
+        assert rule is not None, "finding() outside a rule"
+        location = where.location() if isinstance(where, Setting) else where
+        label = endpoint.label if isinstance(endpoint, TlsEndpoint) else endpoint
+        return Finding(
+            code=rule.code,
+            name=rule.name,
+            severity=severity or rule.severity,
+            message=message,
+            location=location,
+            path=location.source.display if location else "",
+            endpoint=label,
+            related=list(related),
+            fix=fix,
+        )
