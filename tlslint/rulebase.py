@@ -70,3 +70,15 @@ class CheckContext:
             related=list(related),
             fix=fix,
         )
+
+
+def problems_as_findings(document, ctx: CheckContext):
+    """For rules that report what the dialect found while parsing (Problem objects
+    carrying the rule's code). ``Problem.data["severity"]`` may override the
+    rule's default severity (e.g. a duplicate that the server refuses)."""
+    for problem in document.problems:
+        if problem.code != ctx.rule.code:
+            continue
+        severity = problem.data.get("severity")
+        yield ctx.finding(problem.location, problem.message,
+                          severity=Severity(severity) if severity else None)

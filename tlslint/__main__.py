@@ -1,0 +1,3 @@
+from tlslint.cli import main
+
+main()

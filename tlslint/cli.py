@@ -1,0 +1,185 @@
+"""Command line: tlslint check | rules | explain.
+
+Exit codes: 0 no error or warning findings; 1 error or warning findings
+remain (info never fails a run); 2 usage error or internal failure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from tlslint import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    help="Lint TLS settings of nginx, RabbitMQ and YAML service configs, and the certificate files they name.",
+)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class UsageError(Exception):
+    """A bad option value: reported in one line, exit code 2."""
+
+
+def parse_now(value: Optional[str]) -> Optional[dt.datetime]:
+    if not value:
+        return None
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--now: not an ISO 8601 date or time: {value!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(dt.timezone.utc)
+
+
+def split_codes(values: Optional[List[str]]) -> list[str]:
+    return [c.strip() for v in values or [] for c in v.split(",") if c.strip()]
+
+
+def build_options(select, ignore, trust, intermediates, path_map, warn_days, now, verbose):
+    from tlslint.options import Options
+    from tlslint.paths import parse_path_map
+
+    try:
+        mapping = [parse_path_map(m) for m in path_map or []]
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    for path in list(trust or []) + list(intermediates or []):
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or directory")
+    if warn_days < 0:
+        raise UsageError("--warn-days must be 0 or more")
+    known = known_selectors()
+    for code in split_codes(select) + split_codes(ignore):
+        if not any(k.startswith(code.upper()) or k == code.lower() for k in known):
+            raise UsageError(f"unknown rule code or name: {code!r} (see `tlslint rules`)")
+    return Options(select=split_codes(select), ignore=split_codes(ignore), trust=list(trust or []),
+                   intermediates=list(intermediates or []), path_map=mapping, warn_days=warn_days,
+                   now=parse_now(now), verbose=verbose)
+
+
+def known_selectors() -> set[str]:
+    from tlslint import rules
+
+    out = set()
+    for module in rules.load_all():
+        out.update({module.RULE.code, module.RULE.name})
+    return out
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"tlslint {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_callback(
+    version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """tlslint: TLS config linter."""
+
+
+@app.command()
+def check(
+    paths: List[Path] = typer.Argument(None, help="Files or directories (default: .)"),
+    format: Format = typer.Option(Format.text, "--format", help="Output format."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these codes, prefixes (TLS2) or names; comma list."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these codes, prefixes or names; comma list."),
+    trust: Optional[List[Path]] = typer.Option(None, "--trust", help="CA file or directory of trusted roots (repeatable)."),
+    intermediates: Optional[List[Path]] = typer.Option(None, "--intermediates", help="Where missing intermediates may be found (repeatable)."),
+    path_map: Optional[List[str]] = typer.Option(None, "--path-map", help="FROM=TO: read deployment path FROM from repo path TO (repeatable)."),
+    warn_days: int = typer.Option(30, "--warn-days", help="Warn about certificates expiring within N days."),
+    now: Optional[str] = typer.Option(None, "--now", help="Judge validity at this ISO 8601 instant instead of the clock."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Report, but exit 0."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Also list skipped files."),
+) -> None:
+    """Check TLS configs and the certificate, key and CA files they name."""
+    from tlslint import engine, report
+
+    try:
+        options = build_options(select, ignore, trust, intermediates, path_map, warn_days, now, verbose)
+    except UsageError as exc:
+        typer.echo(f"tlslint: error: {exc}", err=True)
+        raise typer.Exit(2)
+    targets = list(paths) if paths else [Path(".")]
+    result = engine.check(targets, options)
+    for path, reason in result.discovery.errors:
+        typer.echo(f"tlslint: error: {path}: {reason}", err=True)
+    if format is Format.json:
+        report.write_json(result, sys.stdout)
+    else:
+        report.write_text(result, sys.stdout, verbose=verbose)
+    if result.internal_errors or result.discovery.errors:
+        raise typer.Exit(2)
+    failing = any(f.severity.value in ("error", "warning") for f in result.findings)
+    raise typer.Exit(0 if exit_zero or not failing else 1)
+
+
+@app.command("rules")
+def list_rules(format: Format = typer.Option(Format.text, "--format", help="Output format.")) -> None:
+    """List the rule catalogue: code, name, severity, dialects, fixable."""
+    import json
+
+    from tlslint import rules
+
+    rows = [m.RULE for m in rules.load_all()]
+    if format is Format.json:
+        typer.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity.value,
+                                "dialects": list(r.dialects), "fixable": r.fix, "summary": r.summary}
+                               for r in rows], indent=2))
+        return
+    for r in rows:
+        fix = f"fix: {r.fix}" if r.fix else ""
+        typer.echo(f"{r.code}  {r.name:<38} {r.severity.value:<8} {fix}")
+
+
+@app.command()
+def explain(rule: str = typer.Argument(..., help="A rule code (TLS101) or name (chain-incomplete).")) -> None:
+    """Print a rule's documentation."""
+    import inspect
+
+    from tlslint import rules
+
+    for module in rules.load_all():
+        if rule.upper() == module.RULE.code or rule.lower() == module.RULE.name:
+            typer.echo(inspect.cleandoc(module.__doc__ or ""))
+            return
+    typer.echo(f"tlslint: error: unknown rule {rule!r} (see `tlslint rules`)", err=True)
+    raise typer.Exit(2)
+
+
+def main() -> None:
+    import os
+
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # never a traceback for users; TLSLINT_DEBUG=1 shows it
+        if os.environ.get("TLSLINT_DEBUG"):
+            raise
+        print(f"tlslint: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""Find the config files under the given paths and tell which dialect each is."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from tlslint import dialects
+from tlslint.source import decode
+
+# Folders that never hold the repository's own configs.
+SKIP_DIRS = frozenset({
+    ".git", ".hg", ".svn", ".bzr", "node_modules", "vendor", "third_party",
+    ".venv", "venv", "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache",
+    ".ruff_cache", "site-packages", ".terraform",
+})
+# Certificate material: referenced by configs, never a config itself.
+MATERIAL_SUFFIXES = frozenset({".pem", ".crt", ".cer", ".key", ".der", ".p12", ".pfx",
+                               ".csr", ".crl", ".srl", ".jks", ".p7b", ".p7c"})
+HEAD_SIZE = 64 * 1024
+
+
+@dataclass
+class Candidate:
+    path: Path
+    dialect: str
+
+
+@dataclass
+class Discovery:
+    candidates: list[Candidate] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    errors: list[tuple[Path, str]] = field(default_factory=list)  # explicit paths that do not exist
+
+
+def _walk(root: Path):
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info"))
+        for name in sorted(filenames):
+            yield Path(dirpath) / name
+
+
+def detect(path: Path, forced: Optional[str] = None) -> tuple[Optional[str], str]:
+    """(dialect, reason when None) for one file."""
+    if forced:
+        return forced, ""
+    if path.suffix.lower() in MATERIAL_SUFFIXES:
+        return None, "certificate or key material"
+    if not path.is_file():  # before open(): opening a FIFO would block
+        return None, "not a regular file"
+    try:
+        with open(path, "rb") as handle:
+            head_bytes = handle.read(HEAD_SIZE)
+    except OSError as exc:
+        return None, exc.strerror or "unreadable"
+    if b"\0" in head_bytes:
+        return None, "binary"
+    head = decode(head_bytes)
+    for name in dialects.FAMILIES:
+        dialect = dialects.family(name).detect(path, head)
+        if dialect:
+            return dialect, ""
+    return None, "not a recognised config"
+
+
+def discover(paths: list[Path], forced: Optional[dict[Path, str]] = None) -> Discovery:
+    found = Discovery()
+    seen: set[Path] = set()
+    for given in paths:
+        if not given.exists() and not given.is_symlink():
+            found.errors.append((given, "no such file or directory"))
+            continue
+        files = _walk(given) if given.is_dir() else [given]
+        for path in files:
+            key = path.resolve() if path.exists() else path
+            if key in seen:
+                continue
+            seen.add(key)
+            if path.is_symlink() and not path.exists():
+                found.skipped.append((path, "dangling symbolic link"))
+                continue
+            dialect, reason = detect(path, (forced or {}).get(path))
+            if dialect:
+                found.candidates.append(Candidate(path, dialect))
+            else:
+                found.skipped.append((path, reason))
+    return found

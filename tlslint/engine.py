@@ -1,0 +1,157 @@
+"""Run the check: discover → parse → model → rules → filter.
+
+The engine is the only place that knows the order of things; dialects,
+Pki and rules each do one job and never call each other back.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional
+
+from tlslint import dialects, suppress
+from tlslint.discover import Discovery, discover
+from tlslint.findings import Finding, Severity
+from tlslint.model import Document
+from tlslint.options import Options
+from tlslint.rulebase import CheckContext, Rule
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    discovery: Discovery = field(default_factory=Discovery)
+    internal_errors: list[str] = field(default_factory=list)
+
+    @property
+    def files(self) -> int:
+        return len({s.path for d in self.documents for s in d.sources})
+
+    @property
+    def endpoints(self) -> int:
+        return sum(len(d.endpoints) for d in self.documents)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+
+def rule_matches(rule: Rule, patterns: Iterable[str]) -> bool:
+    """A pattern is a code (TLS101), a code prefix (TLS1, TLS) or a rule name."""
+    for pattern in patterns:
+        pattern = pattern.strip()
+        if not pattern:
+            continue
+        if rule.code.startswith(pattern.upper()) or rule.name == pattern.lower():
+            return True
+    return False
+
+
+def enabled_rules(options: Options):
+    from tlslint import rules as catalogue  # the rules/ folder, shipped as tlslint.rules
+
+    chosen = []
+    for module in catalogue.load_all():
+        rule = module.RULE
+        if options.select and not rule_matches(rule, options.select):
+            continue
+        if options.ignore and rule_matches(rule, options.ignore):
+            continue
+        chosen.append(module)
+    return chosen
+
+
+def parse_all(discovery: Discovery, options: Options, result: RunResult) -> list[Document]:
+    documents: list[Document] = []
+    for candidate in discovery.candidates:
+        family = dialects.for_dialect(candidate.dialect)
+        try:
+            documents.extend(family.parse(candidate.path, candidate.dialect, options))
+        except Exception as exc:  # a parser bug must not hide other files' findings
+            result.internal_errors.append(
+                f"{candidate.path}: internal error while parsing: {type(exc).__name__}: {exc}")
+    return drop_included(documents)
+
+
+def drop_included(documents: list[Document]) -> list[Document]:
+    """A file included by another is analysed as part of it, not alone.
+
+    The biggest documents go first, so with an include cycle the file that
+    pulls in the most wins and the others are dropped.
+    """
+    covered: set[Path] = set()
+    kept = []
+    for doc in sorted(documents, key=lambda d: -len(d.sources)):
+        main = doc.source.path.resolve()
+        if main in covered:
+            continue
+        kept.append(doc)
+        covered.update(s.path.resolve() for s in doc.sources)
+    order = {id(d): i for i, d in enumerate(documents)}
+    return sorted(kept, key=lambda d: order[id(d)])
+
+
+def run_rules(documents: list[Document], options: Options, result: RunResult) -> list[Finding]:
+    from tlslint.pki import Pki
+
+    ctx = CheckContext(options=options, pki=Pki(options))
+    findings: list[Finding] = []
+    modules = enabled_rules(options)
+    for doc in documents:
+        for module in modules:
+            rule: Rule = module.RULE
+            ctx.rule = rule
+            targets = []
+            if hasattr(module, "check_document") and doc.dialect in rule.dialects:
+                targets.append((module.check_document, doc, doc.source.display))
+            if hasattr(module, "check_endpoint"):
+                targets.extend((module.check_endpoint, ep, ep.label)
+                               for ep in doc.endpoints if ep.dialect in rule.dialects)
+            for check, target, where in targets:
+                try:
+                    findings.extend(check(target, ctx) or ())
+                except Exception as exc:
+                    result.internal_errors.append(
+                        f"{doc.source.display}: internal error in {rule.code} ({where}): "
+                        f"{type(exc).__name__}: {exc}")
+    return findings
+
+
+def dedupe(findings: list[Finding]) -> list[Finding]:
+    """One finding per (code, place, message): a file inherited by ten servers is reported once."""
+    seen = set()
+    unique = []
+    for finding in findings:
+        loc = finding.location
+        key = (finding.code, finding.path, loc.span if loc else None, finding.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        unique.append(finding)
+    return unique
+
+
+def suppress_findings(findings: list[Finding], documents: list[Document], options: Options) -> list[Finding]:
+    from tlslint import rules as catalogue
+
+    suppressions = [s for d in documents for s in suppress.from_comments(d.comments)]
+    kept = suppress.apply(findings, suppressions)
+    unused_rule = next((m for m in catalogue.load_all() if m.RULE.code == "TLS008"), None)
+    if unused_rule is not None and not (options.ignore and rule_matches(unused_rule.RULE, options.ignore)) \
+            and (not options.select or rule_matches(unused_rule.RULE, options.select)):
+        kept.extend(unused_rule.unused(suppressions))
+    return kept
+
+
+def check(paths: list[Path], options: Options, forced: Optional[dict[Path, str]] = None) -> RunResult:
+    result = RunResult()
+    result.discovery = discover(paths, forced)
+    result.documents = parse_all(result.discovery, options, result)
+    findings = run_rules(result.documents, options, result)
+    findings = suppress_findings(dedupe(findings), result.documents, options)
+    result.findings = sorted(findings, key=Finding.sort_key)
+    for message in result.internal_errors:
+        print(f"tlslint: {message}", file=sys.stderr)
+    return result

@@ -1,0 +1,102 @@
+"""Output formats: text for people, versioned JSON for machines."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import TextIO
+
+from tlslint.engine import RunResult
+from tlslint.findings import Finding, Severity
+
+JSON_VERSION = 1
+
+_COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
+_BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+def use_colour(stream: TextIO) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 or word == "info" else "s")
+
+
+def summary_counts(result: RunResult) -> dict:
+    return {
+        "files": result.files,
+        "endpoints": result.endpoints,
+        "errors": result.count(Severity.ERROR),
+        "warnings": result.count(Severity.WARNING),
+        "info": result.count(Severity.INFO),
+        "fixable": sum(1 for f in result.findings if f.fix is not None),
+    }
+
+
+def write_text(result: RunResult, stream: TextIO, verbose: bool = False) -> None:
+    colour = use_colour(stream)
+
+    def paint(text: str, code: str) -> str:
+        return f"{code}{text}{_RESET}" if colour else text
+
+    if verbose:
+        for path, reason in result.discovery.skipped:
+            stream.write(paint(f"skipped {path}: {reason}", _DIM) + "\n")
+    for f in result.findings:
+        where = f"{f.path}:{f.line}:{f.column}" if f.line else f.path
+        sev = paint(f"[{f.severity.value}]", _COLOURS[f.severity])
+        stream.write(f"{paint(where, _BOLD)}: {f.code} {sev} {f.message}\n")
+        if f.endpoint:
+            stream.write(paint(f"    in {f.endpoint}", _DIM) + "\n")
+        for rel in f.related:
+            rel_where = f"{rel.path}:{rel.line}" if rel.line else rel.path
+            stream.write(f"    {rel_where}: {rel.message}\n")
+    counts = summary_counts(result)
+    total = counts["errors"] + counts["warnings"] + counts["info"]
+    if total:
+        line = (f"Found {_plural(total, 'problem')} ({_plural(counts['errors'], 'error')}, "
+                f"{_plural(counts['warnings'], 'warning')}, {counts['info']} info)")
+    else:
+        line = "No problems found"
+    line += f" in {_plural(counts['files'], 'file')}, {_plural(counts['endpoints'], 'TLS endpoint')}."
+    stream.write(line + "\n")
+    if counts["fixable"]:
+        stream.write(f"{counts['fixable']} fixable with `tlslint fix` "
+                     "(some only with --unsafe-fixes).\n" if any(
+                         f.fix and f.fix.applicability == "unsafe" for f in result.findings)
+                     else f"{counts['fixable']} fixable with `tlslint fix`.\n")
+
+
+def finding_json(f: Finding) -> dict:
+    loc = f.location
+    start = loc.start() if loc else (None, None)
+    end = loc.end() if loc else (None, None)
+    return {
+        "code": f.code,
+        "name": f.name,
+        "severity": f.severity.value,
+        "message": f.message,
+        "path": f.path,
+        "line": start[0],
+        "column": start[1],
+        "end_line": end[0],
+        "end_column": end[1],
+        "endpoint": f.endpoint,
+        "related": [{"path": r.path, "line": r.line, "message": r.message} for r in f.related],
+        "fix": ({"applicability": f.fix.applicability, "title": f.fix.title} if f.fix else None),
+    }
+
+
+def write_json(result: RunResult, stream: TextIO) -> None:
+    doc = {
+        "version": JSON_VERSION,
+        "findings": [finding_json(f) for f in result.findings],
+        "summary": summary_counts(result),
+    }
+    json.dump(doc, stream, indent=2)
+    stream.write("\n")
