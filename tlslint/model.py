@@ -162,11 +162,27 @@ class TlsEndpoint:
     hostname_check: Field[Optional[bool]] = field(default_factory=lambda: Field(None))
     # Server listens for TLS (e.g. nginx `listen ... ssl`): a missing certificate is TLS703.
     requires_certificate: bool = True
+    # An empty ca_files means the system trust store (Go and Java clients), so
+    # verification without a configured CA is not a mistake there.
+    system_roots: bool = False
     settings: dict[str, Setting] = field(default_factory=dict)
 
     @property
     def source(self) -> Source:
         return self.anchor.source
+
+    def file_refs(self):
+        """Every file reference of this endpoint, each object once."""
+        refs: list[FileRef] = []
+        for pair in self.pairs:
+            refs += [r for r in (pair.cert, pair.key) if r is not None]
+            refs += pair.chain_extra + pair.password_files
+        refs += self.ca_files + self.crl_files
+        seen: set[int] = set()
+        for ref in refs:
+            if id(ref) not in seen:
+                seen.add(id(ref))
+                yield ref
 
 
 @dataclass(eq=False)

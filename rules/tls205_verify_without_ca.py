@@ -1,0 +1,38 @@
+"""TLS205 verify-without-ca: verification is on but no CA file is configured.
+
+What it checks
+    Peer verification is enabled (nginx ``ssl_verify_client on|optional``,
+    ``proxy_ssl_verify on``; RabbitMQ ``verify_peer``; a YAML server that
+    requires client certificates) but no CA file to verify against is set,
+    and the server has no system trust store to fall back on.
+
+Why it matters
+    nginx refuses to start (``no ssl_client_certificate for
+    ssl_verify_client``, ``no proxy_ssl_trusted_certificate for
+    proxy_ssl_verify``); Erlang/OTP rejects every peer (``unknown_ca``) or
+    refuses the options. Either way nobody can connect.
+
+Example
+    ssl_verify_client on;            # TLS205: no ssl_client_certificate
+
+Fix safety
+    No automatic fix: only the operator knows which CA to trust.
+"""
+
+from tlslint.findings import Severity
+from tlslint.rulebase import Rule
+
+RULE = Rule("TLS205", "verify-without-ca", Severity.ERROR,
+            "verification is on but no CA file is configured")
+
+
+def check_endpoint(endpoint, ctx):
+    if endpoint.verify.value not in ("required", "optional") or endpoint.ca_files:
+        return
+    if endpoint.system_roots:
+        return
+    where = endpoint.verify.setting or endpoint.anchor
+    whom = "client" if endpoint.role == "server" else "server"
+    yield ctx.finding(where, f"{endpoint.label} verifies {whom} certificates but no CA file is configured: "
+                             f"every {whom} will be rejected, or the server will not start",
+                      endpoint=endpoint)

@@ -1,0 +1,40 @@
+"""TLS702 deprecated-ssl-directive: nginx ``ssl on;`` (removed in nginx 1.25.1).
+
+What it checks
+    The ``ssl`` directive in an http, mail or stream server.
+
+Why it matters
+    ``ssl on`` was deprecated in nginx 1.15.0 and removed in 1.25.1: newer
+    nginx refuses the whole config (``unknown directive "ssl"``), so an
+    upgrade of the package takes the site down. It also turns TLS on for
+    every ``listen`` of the server, which ``listen ... ssl`` says explicitly.
+
+Example
+    server {
+        listen 443;
+        ssl on;              # TLS702
+    }
+    becomes
+    server {
+        listen 443 ssl;
+    }
+
+Fix safety
+    Safe: the fix removes ``ssl on;`` and adds ``ssl`` to the server's
+    ``listen`` directives, which is what ``ssl on`` meant. ``ssl off;`` is
+    simply removed.
+"""
+
+from tlslint.findings import Severity
+from tlslint.rulebase import Rule
+
+RULE = Rule("TLS702", "deprecated-ssl-directive", Severity.WARNING,
+            "nginx `ssl on;` (removed in 1.25.1)", fix="safe", dialects=("nginx",))
+
+
+def check_document(document, ctx):
+    for problem in document.problems:
+        if problem.code != RULE.code:
+            continue
+        yield ctx.finding(problem.location, problem.message or
+                          '"ssl" directive is deprecated (removed in nginx 1.25.1): use "listen ... ssl"')

@@ -1,0 +1,36 @@
+"""TLS703 listener-without-certificate: a TLS listener with no certificate configured.
+
+What it checks
+    A server endpoint that listens for TLS (nginx ``listen ... ssl`` on the
+    default server of an address, a RabbitMQ ``listeners.ssl.*`` or
+    ``management.ssl.port``, a YAML TLS section) but has no certificate, not
+    even an inherited one.
+
+Why it matters
+    nginx refuses to start: ``no "ssl_certificate" is defined for the "listen
+    ... ssl" directive``. Erlang/OTP listeners fail their handshakes or the
+    node fails to boot the listener.
+
+Example
+    server {
+        listen 443 ssl;      # TLS703: no ssl_certificate here or at http level
+    }
+
+Fix safety
+    No automatic fix: the certificate has to come from the operator.
+"""
+
+from tlslint.findings import Severity
+from tlslint.rulebase import Rule
+
+RULE = Rule("TLS703", "listener-without-certificate", Severity.ERROR,
+            "a TLS listener with no certificate configured")
+
+
+def check_endpoint(endpoint, ctx):
+    if endpoint.role != "server" or not endpoint.requires_certificate:
+        return
+    if any(pair.cert is not None for pair in endpoint.pairs):
+        return
+    yield ctx.finding(endpoint.anchor, f"{endpoint.label} listens for TLS but no certificate is configured",
+                      endpoint=endpoint)
