@@ -30,6 +30,12 @@ class Format(str, Enum):
     json = "json"
 
 
+class RulesFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
 class UsageError(Exception):
     """A bad option value: reported in one line, exit code 2."""
 
@@ -135,14 +141,17 @@ def check(
 
 
 @app.command("rules")
-def list_rules(format: Format = typer.Option(Format.text, "--format", help="Output format.")) -> None:
+def list_rules(format: RulesFormat = typer.Option(RulesFormat.text, "--format", help="Output format.")) -> None:
     """List the rule catalogue: code, name, severity, dialects, fixable."""
     import json
 
     from tlslint import rules
 
     rows = [m.RULE for m in rules.load_all()]
-    if format is Format.json:
+    if format is RulesFormat.markdown:
+        typer.echo(rules_markdown(rows), nl=False)
+        return
+    if format is RulesFormat.json:
         typer.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity.value,
                                 "dialects": list(r.dialects), "fixable": r.fix, "summary": r.summary}
                                for r in rows], indent=2))
@@ -150,6 +159,17 @@ def list_rules(format: Format = typer.Option(Format.text, "--format", help="Outp
     for r in rows:
         fix = f"fix: {r.fix}" if r.fix else ""
         typer.echo(f"{r.code}  {r.name:<38} {r.severity.value:<8} {fix}")
+
+
+def rules_markdown(rows) -> str:
+    """The rule table of the README (a test keeps the README in sync with this)."""
+    from tlslint.rulebase import ALL_DIALECTS
+
+    lines = ["| code | name | severity | dialects | fix | what |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        dialects = "all" if tuple(r.dialects) == ALL_DIALECTS else ", ".join(r.dialects)
+        lines.append(f"| {r.code} | {r.name} | {r.severity.value} | {dialects} | {r.fix or ''} | {r.summary} |")
+    return "\n".join(lines) + "\n"
 
 
 @app.command()
