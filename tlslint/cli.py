@@ -10,7 +10,7 @@ import datetime as dt
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import Annotated, List, Optional
 
 import typer
 
@@ -104,30 +104,37 @@ def main_callback(
     """tlslint: TLS config linter."""
 
 
-@app.command()
-def check(
-    paths: List[Path] = typer.Argument(None, help="Files or directories (default: .)"),
-    format: Format = typer.Option(Format.text, "--format", help="Output format."),
-    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these codes, prefixes (TLS2) or names; comma list."),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these codes, prefixes or names; comma list."),
-    trust: Optional[List[Path]] = typer.Option(None, "--trust", help="CA file or directory of trusted roots (repeatable)."),
-    intermediates: Optional[List[Path]] = typer.Option(None, "--intermediates", help="Where missing intermediates may be found (repeatable)."),
-    path_map: Optional[List[str]] = typer.Option(None, "--path-map", help="FROM=TO: read deployment path FROM from repo path TO (repeatable)."),
-    warn_days: int = typer.Option(30, "--warn-days", help="Warn about certificates expiring within N days."),
-    now: Optional[str] = typer.Option(None, "--now", help="Judge validity at this ISO 8601 instant instead of the clock."),
-    exit_zero: bool = typer.Option(False, "--exit-zero", help="Report, but exit 0."),
-    verbose: bool = typer.Option(False, "-v", "--verbose", help="Also list skipped files."),
-) -> None:
-    """Check TLS configs and the certificate, key and CA files they name."""
-    from tlslint import engine, report
+# Options shared by check and fix, declared once.
+PathsArg = Annotated[Optional[List[Path]], typer.Argument(help="Files or directories (default: .)")]
+FormatOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
+SelectOpt = Annotated[Optional[List[str]], typer.Option(
+    "--select", help="Only these codes, prefixes (TLS2) or names; comma list.")]
+IgnoreOpt = Annotated[Optional[List[str]], typer.Option(
+    "--ignore", help="Skip these codes, prefixes or names; comma list.")]
+TrustOpt = Annotated[Optional[List[Path]], typer.Option(
+    "--trust", help="CA file or directory of trusted roots (repeatable).")]
+IntermediatesOpt = Annotated[Optional[List[Path]], typer.Option(
+    "--intermediates", help="Where missing intermediates may be found (repeatable).")]
+PathMapOpt = Annotated[Optional[List[str]], typer.Option(
+    "--path-map", help="FROM=TO: read deployment path FROM from repo path TO (repeatable).")]
+WarnDaysOpt = Annotated[int, typer.Option("--warn-days", help="Warn about certificates expiring within N days.")]
+NowOpt = Annotated[Optional[str], typer.Option(
+    "--now", help="Judge validity at this ISO 8601 instant instead of the clock.")]
+ExitZeroOpt = Annotated[bool, typer.Option("--exit-zero", help="Report, but exit 0.")]
+VerboseOpt = Annotated[bool, typer.Option("-v", "--verbose", help="Also list skipped files.")]
 
+
+def _options_or_exit(select, ignore, trust, intermediates, path_map, warn_days, now, verbose):
     try:
-        options = build_options(select, ignore, trust, intermediates, path_map, warn_days, now, verbose)
+        return build_options(select, ignore, trust, intermediates, path_map, warn_days, now, verbose)
     except UsageError as exc:
         typer.echo(f"tlslint: error: {exc}", err=True)
         raise typer.Exit(2)
-    targets = list(paths) if paths else [Path(".")]
-    result = engine.check(targets, options)
+
+
+def _report_and_exit(result, format: Format, verbose: bool, exit_zero: bool) -> None:
+    from tlslint import report
+
     for path, reason in result.discovery.errors:
         typer.echo(f"tlslint: error: {path}: {reason}", err=True)
     if format is Format.json:
@@ -138,6 +145,69 @@ def check(
         raise typer.Exit(2)
     failing = any(f.severity.value in ("error", "warning") for f in result.findings)
     raise typer.Exit(0 if exit_zero or not failing else 1)
+
+
+@app.command()
+def check(
+    paths: PathsArg = None,
+    format: FormatOpt = Format.text,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    trust: TrustOpt = None,
+    intermediates: IntermediatesOpt = None,
+    path_map: PathMapOpt = None,
+    warn_days: WarnDaysOpt = 30,
+    now: NowOpt = None,
+    exit_zero: ExitZeroOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Check TLS configs and the certificate, key and CA files they name."""
+    from tlslint import engine
+
+    options = _options_or_exit(select, ignore, trust, intermediates, path_map, warn_days, now, verbose)
+    result = engine.check(list(paths) if paths else [Path(".")], options)
+    _report_and_exit(result, format, verbose, exit_zero)
+
+
+@app.command()
+def fix(
+    paths: PathsArg = None,
+    unsafe_fixes: Annotated[bool, typer.Option(
+        "--unsafe-fixes", help="Also apply fixes that change who can connect.")] = False,
+    diff: Annotated[bool, typer.Option(
+        "--diff", help="Print what would change; write nothing.")] = False,
+    format: FormatOpt = Format.text,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    trust: TrustOpt = None,
+    intermediates: IntermediatesOpt = None,
+    path_map: PathMapOpt = None,
+    warn_days: WarnDaysOpt = 30,
+    now: NowOpt = None,
+    exit_zero: ExitZeroOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Apply safe fixes (and unsafe ones with --unsafe-fixes), then report what remains."""
+    from tlslint import fixer
+    from tlslint.source import display_path
+
+    options = _options_or_exit(select, ignore, trust, intermediates, path_map, warn_days, now, verbose)
+    try:
+        outcome = fixer.run(list(paths) if paths else [Path(".")], options, unsafe=unsafe_fixes, diff_only=diff)
+    except fixer.FixError as exc:
+        typer.echo(f"tlslint: fix refused: {exc}", err=True)
+        raise typer.Exit(2)
+    if diff:
+        sys.stdout.write(fixer.diff_text(outcome.plan))
+        raise typer.Exit(0)
+    log = sys.stderr if format is Format.json else sys.stdout
+    for finding, applied in outcome.plan.fixes:
+        print(f"fixed {finding.path}:{finding.line}: {finding.code} {applied.title}", file=log)
+    for finding, why in outcome.plan.deferred:
+        print(f"not fixed {finding.path}:{finding.line}: {finding.code}: {why}", file=log)
+    if outcome.written:
+        print(f"wrote {', '.join(display_path(p) for p in outcome.written)}", file=log)
+    _report_and_exit(outcome.after, format, verbose, exit_zero)
 
 
 @app.command("rules")

@@ -31,8 +31,12 @@ class Edit:
 
 @dataclass(frozen=True)
 class NewFile:
+    """A file a fix writes whole. ``summary`` describes the content for
+    ``--diff`` (certificate subjects, never key material)."""
+
     path: Path
     content: bytes
+    summary: str = ""
     mode: Optional[int] = None
 
 

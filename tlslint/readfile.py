@@ -6,10 +6,12 @@ FileAccessError whose message is fit for users (it never contains content).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
 from pathlib import Path
+from typing import Iterator, Mapping
 
 DEFAULT_MAX_SIZE = 1024 * 1024
 
@@ -24,7 +26,31 @@ class FileAccessError(Exception):
         self.missing = missing
 
 
+# Planned contents that `tlslint fix` validates before it writes anything:
+# while active, reads of these paths see the new bytes instead of the disk.
+_overlay: dict[str, bytes] = {}
+
+
+@contextlib.contextmanager
+def overlay(contents: Mapping[Path, bytes]) -> Iterator[None]:
+    saved = dict(_overlay)
+    _overlay.update({os.path.abspath(p): data for p, data in contents.items()})
+    try:
+        yield
+    finally:
+        _overlay.clear()
+        _overlay.update(saved)
+
+
+def exists(path: Path) -> bool:
+    """Like Path.exists(), but aware of the fix overlay."""
+    return os.path.abspath(path) in _overlay or os.path.lexists(path)
+
+
 def read_bytes(path: Path, max_size: int = DEFAULT_MAX_SIZE) -> bytes:
+    planned = _overlay.get(os.path.abspath(path)) if _overlay else None
+    if planned is not None:
+        return planned
     try:
         # O_NONBLOCK: opening a FIFO must not wait for a writer.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))

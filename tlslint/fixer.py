@@ -1,0 +1,195 @@
+"""tlslint fix: plan the fixes of a check, validate them, then write atomically.
+
+1. Plan: take the fixes of the findings (safe ones, plus unsafe ones with
+   --unsafe-fixes). A fix whose edits overlap an edit already planned is
+   left for the next run; two fixes that write one file with different
+   content likewise.
+2. Validate: apply every edit in memory, then re-run the whole check with
+   the planned contents overlaid on the disk (tlslint.readfile.overlay). If
+   an edited file no longer parses, or a fix did not remove its finding,
+   nothing is written and the user is told which fix and why.
+3. Write: every new content goes to a temporary file in the target's own
+   directory first (keeping the original mode); only when all of them exist
+   are they moved into place with os.replace. A failure before that point
+   (read-only directory, full disk) removes the temporaries and leaves every
+   file as it was.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from tlslint import engine, readfile
+from tlslint.engine import RunResult
+from tlslint.findings import Edit, Finding, Fix, NewFile
+from tlslint.options import Options
+from tlslint.source import Source, display_path, encode
+
+
+class FixError(Exception):
+    """Fixing was refused or failed; nothing was written."""
+
+
+@dataclass
+class Plan:
+    fixes: list[tuple[Finding, Fix]] = field(default_factory=list)
+    deferred: list[tuple[Finding, str]] = field(default_factory=list)  # (finding, why not now)
+    edits: dict[Path, tuple[Source, list[Edit]]] = field(default_factory=dict)
+    files: dict[Path, NewFile] = field(default_factory=dict)  # new files and whole-file rewrites
+
+    def contents(self) -> dict[Path, bytes]:
+        """Every file the plan writes, with its new bytes."""
+        out = {path: encode(apply_edits(source.text, edits)) for path, (source, edits) in self.edits.items()}
+        out.update({path: new.content for path, new in self.files.items()})
+        return out
+
+
+def apply_edits(text: str, edits: list[Edit]) -> str:
+    """Splice edits (non-overlapping) into text, from the end so spans stay valid."""
+    for edit in sorted(edits, key=lambda e: (e.span.start, e.span.end), reverse=True):
+        text = text[: edit.span.start] + edit.replacement + text[edit.span.end:]
+    return text
+
+
+def _overlaps(edit: Edit, planned: list[Edit]) -> bool:
+    for other in planned:
+        if edit.span.overlaps(other.span):
+            return True
+        # two insertions at one point would interleave unpredictably
+        if edit.span.start == edit.span.end == other.span.start == other.span.end:
+            return True
+    return False
+
+
+def plan_fixes(findings: list[Finding], unsafe: bool) -> Plan:
+    plan = Plan()
+    for finding in findings:
+        fix = finding.fix
+        if fix is None or (fix.applicability == "unsafe" and not unsafe):
+            continue
+        if not (fix.edits or fix.new_files or fix.rewrites):
+            plan.deferred.append((finding, "no automatic edit available for this case"))
+            continue
+        why = _conflict(plan, fix)
+        if why:
+            plan.deferred.append((finding, why))
+            continue
+        for edit in fix.edits:
+            path = edit.source.path
+            source, edits = plan.edits.setdefault(path, (edit.source, []))
+            edits.append(edit)
+        for new in fix.new_files + fix.rewrites:
+            plan.files[new.path] = new
+        plan.fixes.append((finding, fix))
+    return plan
+
+
+def _conflict(plan: Plan, fix: Fix) -> Optional[str]:
+    for edit in fix.edits:
+        planned = plan.edits.get(edit.source.path)
+        if planned and _overlaps(edit, planned[1]):
+            return "overlaps another fix; run `tlslint fix` again"
+        if edit.source.path in plan.files:
+            return "the file is rewritten by another fix; run `tlslint fix` again"
+    for new in fix.new_files + fix.rewrites:
+        same = plan.files.get(new.path)
+        if same is not None and same.content != new.content:
+            return f"{display_path(new.path)} is written differently by another fix; run `tlslint fix` again"
+        if new.path in plan.edits:
+            return "the file is edited by another fix; run `tlslint fix` again"
+    return None
+
+
+def _finding_key(f: Finding) -> tuple:
+    return (f.code, f.location.source.path if f.location else f.path, f.endpoint)
+
+
+def validate(plan: Plan, paths: list[Path], options: Options, before: RunResult) -> RunResult:
+    """Re-run the check on the planned contents; raise FixError if a fix misbehaves."""
+    contents = plan.contents()
+    with readfile.overlay(contents):
+        after = engine.check(paths, options)
+    edited = set(contents)
+    for f in after.findings:
+        if f.code == "TLS001" and f.location and f.location.source.path in edited:
+            raise FixError(f"the fixed {f.path} would not parse ({f.message}); nothing was written")
+    remaining = Counter(_finding_key(f) for f in after.findings)
+    expected = Counter(_finding_key(f) for f in before.findings)
+    for finding, fix in plan.fixes:
+        key = _finding_key(finding)
+        expected[key] -= 1
+        if remaining[key] > expected[key]:
+            raise FixError(f"the fix for {finding.code} at {finding.path}:{finding.line} "
+                           f"({fix.title}) did not remove the finding; nothing was written")
+    return after
+
+
+def write_atomically(contents: dict[Path, bytes]) -> None:
+    """All temporaries first, then os.replace each: all or nothing up to the moves."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, data in contents.items():
+            directory = path.parent
+            mode = None
+            if path.exists():
+                mode = path.stat().st_mode & 0o7777
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tlslint-tmp", dir=directory)
+            staged.append((tmp, path))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, mode if mode is not None else 0o644)
+    except OSError as exc:
+        for tmp, _ in staged:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        where = exc.filename or ""
+        raise FixError(f"cannot write {where}: {exc.strerror or exc}; nothing was changed") from None
+    for tmp, path in staged:
+        os.replace(tmp, path)
+
+
+def diff_text(plan: Plan) -> str:
+    """Unified diffs of config edits, and a summary of each file written whole."""
+    out = []
+    for path, (source, edits) in sorted(plan.edits.items()):
+        new = apply_edits(source.text, edits)
+        name = display_path(path)
+        out.extend(difflib.unified_diff(source.text.splitlines(keepends=True), new.splitlines(keepends=True),
+                                        fromfile=f"a/{name}", tofile=f"b/{name}"))
+        if out and not out[-1].endswith("\n"):
+            out[-1] += "\n\\ No newline at end of file\n"
+    for path, new in sorted(plan.files.items()):
+        verb = "rewrite" if readfile.exists(path) else "new file"
+        out.append(f"{verb} {display_path(path)}: {new.summary or f'{len(new.content)} bytes'}\n")
+    return "".join(out)
+
+
+@dataclass
+class FixOutcome:
+    before: RunResult
+    after: RunResult
+    plan: Plan
+    written: list[Path] = field(default_factory=list)
+
+
+def run(paths: list[Path], options: Options, unsafe: bool = False, diff_only: bool = False) -> FixOutcome:
+    before = engine.check(paths, options)
+    plan = plan_fixes(before.findings, unsafe)
+    if not plan.fixes:
+        return FixOutcome(before, before, plan)
+    after = validate(plan, paths, options, before)
+    if diff_only:
+        return FixOutcome(before, before, plan)
+    contents = plan.contents()
+    write_atomically(contents)
+    return FixOutcome(before, after, plan, written=sorted(contents))
