@@ -1,0 +1,105 @@
+"""A file holds no usable object of the kind the setting expects.
+
+## What it checks
+
+* a certificate or CA file without any certificate (empty, garbage, only a
+  key, a certificate signing request instead of a certificate);
+* a key file without a private key, or with a key the server cannot read
+  (OpenSSH format, damaged block);
+* a file that is meant to hold the certificate *and* its key (MongoDB's
+  combined PEM, an nginx certificate file used as its own key) without the key;
+* a CRL file without a CRL;
+* damage anywhere: a PEM block without its END line, stray base64 outside
+  any block, a block that does not decode, DER (binary) where the server
+  reads PEM, two private keys in one file.
+
+## Why it matters
+
+nginx stops with `PEM_read_bio_X509_AUX() failed (... no start line)` or
+`PEM_read_bio_PrivateKey() failed`; RabbitMQ fails with `ekeyfile`/`ecertfile`
+or a `badmatch` for two keys; Go and Envoy services refuse to start.
+
+## Example
+
+```
+$ head -1 certs/site.key
+-----BEGIN CERTIFICATE-----        # the certificate was copied over the key
+```
+
+## Fix safety
+
+No automatic fix: the right content has to come from where the certificate
+was issued.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from tlslint.findings import Finding, Related, Severity
+from tlslint.model import FileRef, TlsEndpoint
+from tlslint.pki.objects import LoadedFile
+from tlslint.pki.report import FILE_WORD, file_refs, load_failure_consequence
+from tlslint.rulebase import ALL_DIALECTS, CheckContext, Rule
+
+RULE = Rule("TLS004", "bad-pem", Severity.ERROR,
+            "no usable certificate/key/CRL in the file, or a damaged PEM file",
+            dialects=ALL_DIALECTS)
+
+
+def _what_is_there(lf: LoadedFile) -> str:
+    parts = []
+    if lf.certs:
+        parts.append(f"{len(lf.certs)} certificate(s)")
+    if lf.keys:
+        parts.append(f"{len(lf.keys)} private key(s)")
+    if lf.crls:
+        parts.append(f"{len(lf.crls)} CRL(s)")
+    parts += [f"a \"{b}\" block" for b in dict.fromkeys(lf.other_blocks)]
+    if not parts:
+        return "it is empty" if lf.encoding == "empty" else "it holds nothing recognisable"
+    return "it holds only " + ", ".join(parts)
+
+
+def problems_for(ref: FileRef, lf: LoadedFile, key_expected: bool) -> list[str]:
+    """What is wrong with ``lf`` when used as ``ref.kind``."""
+    out: list[str] = []
+    kind = ref.kind
+    if kind in ("cert", "ca") and not lf.certs:
+        out.append(f"no certificate in {lf.display}: {_what_is_there(lf)}")
+    if kind == "key" or key_expected:
+        if not lf.keys:
+            if kind == "key":
+                out.append(f"no private key in {lf.display}: {_what_is_there(lf)}")
+            else:
+                out.append(f"the private key is expected in {lf.display} with the certificate, "
+                           "but the file holds none")
+        else:
+            first = lf.keys[0]
+            if first.error:
+                out.append(f"the private key in {lf.display} cannot be loaded: {first.error}")
+    if kind == "crl" and not lf.crls:
+        out.append(f"no CRL in {lf.display}: {_what_is_there(lf)}")
+    for p in lf.pem_problems:
+        out.append(f"{lf.display}: {p}")
+    return out
+
+
+def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:
+    key_in_cert = {id(p.cert) for p in endpoint.pairs
+                   if p.cert is not None and p.key is None and p.key_in_cert_file}
+    for ref in file_refs(endpoint):
+        if ref.kind == "password":
+            continue
+        lf = ctx.pki.load(ref)
+        if not lf.ok:
+            continue  # TLS002/003/006 report it
+        problems = problems_for(ref, lf, id(ref) in key_in_cert)
+        if not problems:
+            continue
+        yield ctx.finding(
+            ref.setting,
+            f"{problems[0]}; {load_failure_consequence(endpoint, ref)}",
+            endpoint=endpoint,
+            related=[Related(lf.display, p) for p in problems[1:]],
+        )

@@ -1,0 +1,224 @@
+"""Parse the bytes of a certificate/key/CA/CRL file (PEM or DER).
+
+Like OpenSSL's PEM reader, text outside ``-----BEGIN``/``-----END`` blocks is
+skipped (openssl's "Bag Attributes" and "subject=" lines are common and
+harmless); what a server would choke on becomes a ``pem_problems`` entry: a
+block without its END line, a block that does not decode, DER where every
+server wants PEM, two private keys in one file.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass, field
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from tlslint.pki.objects import CertInfo, CrlInfo, KeyInfo
+
+_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END ([A-Z0-9 ]+)-----", re.S)
+_BEGIN = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----")
+
+CERT_LABELS = {"CERTIFICATE", "TRUSTED CERTIFICATE", "X509 CERTIFICATE"}
+KEY_LABELS = {"PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY",
+              "DSA PRIVATE KEY", "OPENSSH PRIVATE KEY"}
+CRL_LABELS = {"X509 CRL"}
+HARMLESS_LABELS = {"EC PARAMETERS", "DH PARAMETERS"}
+
+
+@dataclass
+class Parsed:
+    certs: list = field(default_factory=list)  # x509.Certificate
+    keys: list = field(default_factory=list)  # KeyInfo without count/file
+    crls: list = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    other_blocks: list[str] = field(default_factory=list)
+    encoding: str = "unknown"
+
+
+def _ordinal(n: int) -> str:
+    return {1: "first", 2: "second", 3: "third"}.get(n, f"{n}th")
+
+
+def _key_from_block(label: str, block: bytes, body: bytes) -> KeyInfo:
+    if label == "OPENSSH PRIVATE KEY":
+        return KeyInfo(0, 0, "", encrypted=False, block=block, fmt="OpenSSH",
+                       error="an OpenSSH-format key (TLS servers need a PEM \"PRIVATE KEY\")")
+    encrypted = label == "ENCRYPTED PRIVATE KEY" or b"Proc-Type: 4,ENCRYPTED" in body
+    fmt = "PKCS#8" if label in ("PRIVATE KEY", "ENCRYPTED PRIVATE KEY") else "traditional"
+    info = KeyInfo(0, 0, "", encrypted=encrypted, block=block, fmt=fmt)
+    if not encrypted:
+        try:
+            info.key = serialization.load_pem_private_key(block, password=None)
+        except TypeError:  # encrypted after all
+            info.encrypted = True
+        except Exception as exc:  # noqa: BLE001 - any parse failure is a finding
+            info.error = _short(exc)
+    return info
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).split("\n")[0].strip()
+    if "(" in text and "MalformedFraming" in text:
+        text = "malformed PEM framing"
+    return text[:160] or type(exc).__name__
+
+
+def parse_bytes(data: bytes) -> Parsed:
+    out = Parsed()
+    if not data.strip():
+        out.encoding = "empty"
+        return out
+    if b"-----BEGIN " in data:
+        out.encoding = "pem"
+        _parse_pem(data, out)
+    else:
+        _parse_der(data, out)
+    return out
+
+
+def _parse_pem(data: bytes, out: Parsed) -> None:
+    pos = 0
+    n_block = 0
+    for m in _BLOCK.finditer(data):
+        gap = data[pos:m.start()]
+        _check_gap(gap, out)
+        # a BEGIN inside this match before its END means an earlier block lost its END
+        inner = _BEGIN.search(m.group(0), 1)
+        if inner is not None:
+            out.problems.append(f"a \"{m.group(1).decode()}\" PEM block is not terminated "
+                                "(its -----END line is missing)")
+            # resume at the inner BEGIN
+            rest = m.group(0)[inner.start():]
+            sub = Parsed()
+            _parse_pem(rest, sub)
+            _merge(out, sub)
+            pos = m.end()
+            continue
+        n_block += 1
+        label = m.group(1).decode()
+        end_label = m.group(3).decode()
+        body = m.group(2)
+        block = m.group(0) + b"\n"
+        if label != end_label:
+            out.problems.append(f"PEM block \"{label}\" ends with \"-----END {end_label}-----\"")
+            pos = m.end()
+            continue
+        _handle_block(label, body, block, out)
+        pos = m.end()
+    tail = data[pos:]
+    begin = _BEGIN.search(tail)
+    if begin is not None:
+        out.problems.append(f"the \"{begin.group(1).decode()}\" PEM block at the end is truncated "
+                            "(no -----END line)")
+        _check_gap(tail[:begin.start()], out)
+    else:
+        _check_gap(tail, out)
+
+
+def _merge(out: Parsed, sub: Parsed) -> None:
+    out.certs += sub.certs
+    out.keys += sub.keys
+    out.crls += sub.crls
+    out.problems += sub.problems
+    out.other_blocks += sub.other_blocks
+
+
+_B64_LINE = re.compile(rb"^[A-Za-z0-9+/=]{40,}$")
+
+
+def _check_gap(gap: bytes, out: Parsed) -> None:
+    """Text between blocks: harmless prose, but base64 lines or broken markers
+    mean a damaged block."""
+    for line in gap.splitlines():
+        s = line.strip()
+        if not s:
+            continue
+        if s.startswith(b"-----") or _B64_LINE.match(s):
+            out.problems.append("stray PEM data outside any BEGIN/END block (a damaged or "
+                                "half-pasted block)")
+            return
+        if b"\x00" in s:
+            out.problems.append("binary data between PEM blocks")
+            return
+
+
+def _b64(body: bytes) -> bytes:
+    lines = [ln.strip() for ln in body.splitlines()]
+    lines = [ln for ln in lines if ln and b":" not in ln]  # drop RFC 1421 headers
+    return base64.b64decode(b"".join(lines), validate=True)
+
+
+def _handle_block(label: str, body: bytes, block: bytes, out: Parsed) -> None:
+    if label in CERT_LABELS:
+        try:
+            der = _b64(body)
+        except (binascii.Error, ValueError):
+            out.problems.append(f"{_ordinal(len(out.certs) + 1)} certificate block is not valid base64")
+            return
+        try:
+            if label == "TRUSTED CERTIFICATE":
+                # OpenSSL "aux" form: DER certificate followed by trust settings
+                cert = x509.load_der_x509_certificate(_strip_aux(der))
+            else:
+                cert = x509.load_der_x509_certificate(der)
+        except Exception as exc:  # noqa: BLE001
+            out.problems.append(f"{_ordinal(len(out.certs) + 1)} certificate block cannot be "
+                                f"parsed: {_short(exc)}")
+            return
+        out.certs.append(cert)
+    elif label in KEY_LABELS:
+        out.keys.append(_key_from_block(label, block, body))
+    elif label in CRL_LABELS:
+        try:
+            out.crls.append(x509.load_pem_x509_crl(block))
+        except Exception as exc:  # noqa: BLE001
+            out.problems.append(f"CRL block cannot be parsed: {_short(exc)}")
+    elif label in HARMLESS_LABELS:
+        return
+    else:
+        out.other_blocks.append(label)
+
+
+def _strip_aux(der: bytes) -> bytes:
+    """The first DER element of an OpenSSL TRUSTED CERTIFICATE blob."""
+    if len(der) < 4 or der[0] != 0x30:
+        return der
+    first = der[1]
+    if first < 0x80:
+        return der[: 2 + first]
+    n = first & 0x7F
+    length = int.from_bytes(der[2:2 + n], "big")
+    return der[: 2 + n + length]
+
+
+def _parse_der(data: bytes, out: Parsed) -> None:
+    if data[:1] != b"\x30":
+        out.encoding = "unknown"
+        out.problems.append("neither PEM nor DER: no \"-----BEGIN\" line and not ASN.1 data")
+        return
+    out.encoding = "der"
+    try:
+        out.certs.append(x509.load_der_x509_certificate(data))
+        return
+    except Exception:  # noqa: BLE001
+        pass
+    try:
+        out.crls.append(x509.load_der_x509_crl(data))
+        return
+    except Exception:  # noqa: BLE001
+        pass
+    try:
+        key = serialization.load_der_private_key(data, password=None)
+        out.keys.append(KeyInfo(0, 0, "", encrypted=False, block=data, der=True, key=key))
+        return
+    except TypeError:
+        out.keys.append(KeyInfo(0, 0, "", encrypted=True, block=data, der=True))
+        return
+    except Exception:  # noqa: BLE001
+        pass
+    out.encoding = "unknown"
+    out.problems.append("binary data that is neither a PEM file nor a DER certificate, key or CRL")

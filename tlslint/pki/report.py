@@ -1,0 +1,74 @@
+"""Small helpers the certificate rules share: walking an endpoint's file
+references and describing certificates for ``Related`` entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterator, Optional
+
+from tlslint.findings import Related
+from tlslint.model import CertKeyPair, FileRef, TlsEndpoint
+from tlslint.pki.objects import CertInfo, LoadedFile
+
+FILE_WORD = {"cert": "certificate file", "key": "key file", "ca": "CA file",
+             "crl": "CRL file", "password": "password file"}
+
+
+def file_refs(endpoint: TlsEndpoint) -> Iterator[FileRef]:
+    """Every file the endpoint names, each FileRef once, in config order."""
+    seen: set[int] = set()
+
+    def emit(ref: Optional[FileRef]) -> Iterator[FileRef]:
+        if ref is not None and id(ref) not in seen:
+            seen.add(id(ref))
+            yield ref
+
+    for pair in endpoint.pairs:
+        yield from emit(pair.cert)
+        yield from emit(pair.key)
+        for ref in pair.chain_extra:
+            yield from emit(ref)
+        for ref in pair.password_files:
+            yield from emit(ref)
+    for ref in endpoint.ca_files:
+        yield from emit(ref)
+    for ref in endpoint.crl_files:
+        yield from emit(ref)
+
+
+def related_cert(c: CertInfo, note: str = "") -> Related:
+    msg = f"{c.position()}: {c.subject}"
+    if note:
+        msg += f" ({note})"
+    return Related(c.file, msg)
+
+
+def related_file(lf: LoadedFile, note: str) -> Related:
+    return Related(lf.display, note)
+
+
+def verify_on(endpoint: TlsEndpoint) -> bool:
+    """Does the endpoint verify its peer's certificate chain?"""
+    return endpoint.verify.value in ("optional", "required")
+
+
+def when(d: dt.datetime) -> str:
+    return d.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def pair_label(pair: CertKeyPair) -> str:
+    return pair.cert.label if pair.cert is not None else (pair.key.label if pair.key else "?")
+
+
+def load_failure_consequence(endpoint: TlsEndpoint, ref: FileRef) -> str:
+    """What the server does when a file it needs cannot be loaded."""
+    d = endpoint.dialect
+    if d == "nginx":
+        return "nginx will refuse to start (nginx -t fails)"
+    if d == "rabbitmq":
+        if ref.setting.source.path.name.endswith(".config"):
+            return "the listener starts but every TLS handshake fails"
+        return "the RabbitMQ node will not boot"
+    if endpoint.role == "client":
+        return "the client cannot set up TLS"
+    return "the service cannot start its TLS listener"
