@@ -1,0 +1,193 @@
+"""Differential test against real nginx: `nginx -t` is the judge of what refuses to load.
+
+For each generated tree: wherever `nginx -t` refuses the config because of
+TLS, tlslint reports the corresponding error code; wherever `nginx -t`
+accepts it, tlslint reports none of TLS001/002/301/703.
+The case also states nginx's verdict, so a change in the oracle is noticed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pkifactory import NOW, PkiFactory
+from tlslint import engine
+from tlslint.options import Options
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+if NGINX is None:
+    if os.environ.get("TLSLINT_REQUIRE_NGINX"):
+        raise RuntimeError("nginx is required for the differential tests (apt-get install nginx-light)")
+    pytest.skip("nginx not installed (apt-get install nginx-light)", allow_module_level=True)
+
+LOAD_ERRORS = {"TLS001", "TLS002", "TLS301", "TLS703"}
+
+
+def nginx_accepts(conf: Path) -> tuple[bool, str]:
+    run = subprocess.run([NGINX, "-t", "-q", "-e", "stderr", "-p", str(conf.parent), "-c", str(conf)],
+                         capture_output=True, text=True)
+    return run.returncode == 0, run.stderr
+
+
+def tlslint_codes(tree: Path) -> set[str]:
+    result = engine.check([tree], Options(now=NOW, use_system_store=False))
+    assert not result.internal_errors, result.internal_errors
+    return {f.code for f in result.findings}
+
+
+def http(body: str, top: str = "") -> str:
+    return f"events {{}}\n{top}http {{\n{body}\n}}\n"
+
+
+def server(body: str, listen: str = "127.0.0.1:18443 ssl") -> str:
+    return f"  server {{\n    listen {listen};\n    server_name www.example.test;\n{body}\n  }}"
+
+
+def make_pki(tmp_path: Path):
+    pki = PkiFactory(tmp_path)
+    root = pki.root()
+    inter = pki.intermediate(root)
+    leaf = pki.leaf(inter)
+    pki.write("certs/fullchain.pem", leaf, inter)
+    pki.write("certs/root.pem", root)
+    pki.write_key("certs/site.key", leaf)
+    return pki, root, inter, leaf
+
+
+def case_valid(tmp_path):
+    make_pki(tmp_path)
+    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;")), True, None
+
+
+def case_key_mismatch(tmp_path):
+    pki, root, inter, leaf = make_pki(tmp_path)
+    pki.write_key("certs/other.key", pki.leaf(inter, "other.example.test"))
+    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/other.key;")), False, "TLS301"
+
+
+def case_bundle_before_leaf(tmp_path):
+    pki, root, inter, leaf = make_pki(tmp_path)
+    pki.write("certs/reversed.pem", inter, leaf)
+    return http(server("    ssl_certificate certs/reversed.pem;\n    ssl_certificate_key certs/site.key;")), False, "TLS301"
+
+
+def case_inherited_key_mismatch(tmp_path):
+    pki, root, inter, leaf = make_pki(tmp_path)
+    other = pki.leaf(inter, "other.example.test")
+    pki.write("certs/other.pem", other, inter)
+    body = ("  ssl_certificate certs/fullchain.pem;\n  ssl_certificate_key certs/site.key;\n"
+            + server("    ssl_certificate certs/other.pem;"))
+    return http(body), False, "TLS301"
+
+
+def case_missing_cert(tmp_path):
+    make_pki(tmp_path)
+    return http(server("    ssl_certificate certs/nope.pem;\n    ssl_certificate_key certs/site.key;")), False, "TLS002"
+
+
+def case_missing_key(tmp_path):
+    make_pki(tmp_path)
+    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/nope.key;")), False, "TLS002"
+
+
+def case_listen_ssl_without_cert(tmp_path):
+    return http(server("")), False, "TLS703"
+
+
+def case_verify_client_without_ca(tmp_path):
+    make_pki(tmp_path)
+    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"
+                       "    ssl_verify_client on;")), False, "TLS205"
+
+
+def case_verify_client_with_ca(tmp_path):
+    make_pki(tmp_path)
+    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"
+                       "    ssl_verify_client on;\n    ssl_client_certificate certs/root.pem;\n"
+                       "    ssl_verify_depth 2;")), True, None
+
+
+def case_proxy_verify_without_ca(tmp_path):
+    make_pki(tmp_path)
+    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"
+                       "    location / {\n      proxy_pass https://10.0.0.1;\n      proxy_ssl_verify on;\n    }")), \
+        False, "TLS205"
+
+
+def case_weak_rsa_leaf(tmp_path):
+    pki, root, inter, _ = make_pki(tmp_path)
+    weak = pki.leaf(inter, key="rsa1024")
+    pki.write("certs/weak.pem", weak, inter)
+    pki.write_key("certs/weak.key", weak)
+    return http(server("    ssl_certificate certs/weak.pem;\n    ssl_certificate_key certs/weak.key;")), False, "TLS302"
+
+
+def case_sha1_leaf(tmp_path):
+    pki, root, inter, _ = make_pki(tmp_path)
+    sha1 = pki.sha1_leaf(inter, "www.example.test")
+    pki.write("certs/sha1.pem", sha1, inter)
+    pki.write_key("certs/sha1.key", sha1)
+    return http(server("    ssl_certificate certs/sha1.pem;\n    ssl_certificate_key certs/sha1.key;")), False, "TLS108"
+
+
+def case_encrypted_key_without_password(tmp_path):
+    pki, root, inter, leaf = make_pki(tmp_path)
+    pki.write_key("certs/enc.key", leaf, password=b"s3cret-pass")
+    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/enc.key;")), False, "TLS303"
+
+
+def case_encrypted_key_with_password_file(tmp_path):
+    pki, root, inter, leaf = make_pki(tmp_path)
+    pki.write_key("certs/enc.key", leaf, password=b"s3cret-pass")
+    (tmp_path / "certs" / "pass.txt").write_text("wrong\ns3cret-pass\n")
+    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/enc.key;\n"
+                       "    ssl_password_file certs/pass.txt;")), True, None
+
+
+def case_fewer_keys_than_certs(tmp_path):
+    pki, root, inter, leaf = make_pki(tmp_path)
+    rsa_leaf = pki.leaf(inter, key="rsa2048")
+    pki.write("certs/rsa.pem", rsa_leaf, inter)
+    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate certs/rsa.pem;\n"
+                       "    ssl_certificate_key certs/site.key;")), False, "TLS304"
+
+
+def case_unparseable(tmp_path):
+    make_pki(tmp_path)
+    return http(server("    ssl_certificate certs/fullchain.pem\n    ssl_certificate_key certs/site.key;")), False, "TLS001"
+
+
+def case_include_resolves_against_main_dir(tmp_path):
+    make_pki(tmp_path)
+    (tmp_path / "conf.d").mkdir()
+    (tmp_path / "conf.d" / "site.conf").write_text(
+        server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;") + "\n")
+    return http("  include conf.d/*.conf;"), True, None
+
+
+def case_garbage_cert(tmp_path):
+    make_pki(tmp_path)
+    (tmp_path / "certs" / "junk.pem").write_text("not a certificate\n")
+    return http(server("    ssl_certificate certs/junk.pem;\n    ssl_certificate_key certs/site.key;")), False, "TLS004"
+
+
+CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_nginx_oracle(tmp_path, name):
+    text, nginx_should_accept, expected = CASES[name](tmp_path)
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(text)
+    accepted, stderr = nginx_accepts(conf)
+    assert accepted == nginx_should_accept, f"nginx -t changed its verdict:\n{stderr}"
+    codes = tlslint_codes(tmp_path)
+    if accepted:
+        assert not codes & LOAD_ERRORS, (codes, stderr)
+    else:
+        assert expected in codes, (expected, codes, stderr)
