@@ -157,7 +157,14 @@ def case_fewer_keys_than_certs(tmp_path):
                        "    ssl_certificate_key certs/site.key;")), False, "TLS304"
 
 
-def case_unparseable(tmp_path):
+def case_missing_brace(tmp_path):
+    make_pki(tmp_path)
+    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;")
+                + "\n  server {"), False, "TLS001"
+
+
+def case_missing_semicolon(tmp_path):
+    """nginx reads the next line as more arguments: 'invalid number of arguments'."""
     make_pki(tmp_path)
     return http(server("    ssl_certificate certs/fullchain.pem\n    ssl_certificate_key certs/site.key;")), False, "TLS001"
 
