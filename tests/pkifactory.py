@@ -156,3 +156,15 @@ class PkiFactory:
                        cwd=work, check=True, capture_output=True)
         cert = x509.load_pem_x509_certificate((work / "leaf.pem").read_bytes())
         return Issued(cert, draft.key, cn)
+
+
+def reissue(pki: "PkiFactory", original: Issued, **kw) -> Issued:
+    """Another self-signed certificate with ``original``'s subject and key
+    (a renewed root: same name, same key, new serial and dates)."""
+    return pki._build(original.name, None, original.key, ca=True, **kw)
+
+
+def self_issued(pki: "PkiFactory", issuer: Issued, **kw) -> Issued:
+    """A CA with the same subject as ``issuer`` but a new key, signed by
+    ``issuer`` (a key-rollover certificate: self-issued, not self-signed)."""
+    return pki._build(issuer.name, issuer, new_key("ec"), ca=True, **kw)

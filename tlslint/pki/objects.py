@@ -163,8 +163,6 @@ class CertInfo:
         return describe_public_key(self.public_key)
 
     def position(self) -> str:
-        if self.count == 1:
-            return "certificate"
         return f"certificate {self.index} of {self.count}"
 
     def describe(self) -> str:

@@ -72,3 +72,23 @@ def load_failure_consequence(endpoint: TlsEndpoint, ref: FileRef) -> str:
     if endpoint.role == "client":
         return "the client cannot set up TLS"
     return "the service cannot start its TLS listener"
+
+
+def analyses(endpoint: TlsEndpoint, ctx) -> Iterator[tuple[CertKeyPair, "object"]]:
+    """(pair, ChainAnalysis) for every pair whose certificate file loaded with a leaf."""
+    for pair in endpoint.pairs:
+        if pair.cert is None:
+            continue
+        a = ctx.pki.analyze_served_chain(pair, endpoint)
+        if a.leaf is None:
+            continue
+        yield pair, a
+
+
+def served_related(a) -> list[Related]:
+    """One Related per certificate the server sends (file order)."""
+    return [related_cert(c, "leaf" if c is a.leaf else "") for c in a.served]
+
+
+def node_where(node) -> str:
+    return node.where or node.info.file
