@@ -48,6 +48,8 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
         if not a.misordered:
             continue
         first = a.file_certs[0]
+        if first is not a.leaf and a.key_matches is a.leaf:
+            continue  # TLS301 reports it: the key matches a later certificate
         order = ", ".join(str(c.index) for c in a.expected_order)
         if first is not a.leaf:
             msg = (f"{a.cert_file.display} starts with {first.subject}, not with the leaf "

@@ -92,3 +92,17 @@ def served_related(a) -> list[Related]:
 
 def node_where(node) -> str:
     return node.where or node.info.file
+
+
+def key_mismatch_consequence(endpoint: TlsEndpoint) -> str:
+    d = endpoint.dialect
+    if d == "nginx":
+        return "nginx will refuse to start (SSL_CTX_use_PrivateKey: 'key values mismatch')"
+    if d == "rabbitmq":
+        return "the listener starts but every TLS handshake fails"
+    return "the service refuses to start or every TLS handshake fails"
+
+
+def password_setting_name(endpoint: TlsEndpoint) -> str:
+    return {"nginx": "ssl_password_file", "rabbitmq": "ssl_options.password"}.get(
+        endpoint.dialect, "a key password")

@@ -1,0 +1,60 @@
+"""A certificate on the served chain has a weak key.
+
+## What it checks
+
+The public key of the leaf and of every served intermediate (and a served
+root): RSA below 2048 bits, any DSA key, elliptic curves below 256 bits
+(P-192, P-224).
+
+## Why it matters
+
+RSA-1024 has been factorable with public resources for years; browsers,
+Go, Java and OpenSSL 3 at its default security level reject such keys (`ee key
+too small`, `ca key too small`), DSA is not offered by TLS 1.3 at all.
+
+## Example
+
+```
+openssl req -newkey rsa:1024 ...
+```
+
+Fix: generate a new key (RSA 2048+/3072, or EC P-256) and reissue.
+
+## Fix safety
+
+No automatic fix.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from tlslint.findings import Finding, Severity
+from tlslint.model import TlsEndpoint
+from tlslint.pki.keys import weakness
+from tlslint.pki.report import analyses, related_cert
+from tlslint.rulebase import ALL_DIALECTS, CheckContext, Rule
+
+RULE = Rule("TLS302", "weak-key", Severity.ERROR,
+            "RSA < 2048 bits, DSA, or an elliptic curve below 256 bits", dialects=ALL_DIALECTS)
+
+
+def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:
+    seen: set[str] = set()
+    for pair, a in analyses(endpoint, ctx):
+        certs = [n.info for n in a.path if n.origin == "served"]
+        if a.leaf not in certs:
+            certs.insert(0, a.leaf)
+        for c in certs:
+            if c.public_key is None or c.fingerprint in seen:
+                continue
+            why = weakness(c.public_key)
+            if why is None:
+                continue
+            seen.add(c.fingerprint)
+            role = "the leaf" if c is a.leaf else "the CA certificate"
+            yield ctx.finding(
+                pair.cert.setting,
+                f"{role} {c.subject} ({c.file}, {c.position()}) has a weak key: {why}; "
+                "clients reject it ('key too small')",
+                endpoint=endpoint, related=[related_cert(c, why)])
