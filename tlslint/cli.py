@@ -28,6 +28,8 @@ app = typer.Typer(
 class Format(str, Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
+    github = "github"
 
 
 class RulesFormat(str, Enum):
@@ -59,7 +61,11 @@ def split_codes(values: Optional[List[str]]) -> list[str]:
     return [c.strip() for v in values or [] for c in v.split(",") if c.strip()]
 
 
-def build_options(select, ignore, trust, intermediates, path_map, warn_days, now, verbose):
+def build_options(select, ignore, trust, intermediates, path_map, warn_days, now, verbose, config_file=None):
+    """Options from the command line over the configuration file (``config_file``,
+    or the one found from the current directory upwards) over the defaults.
+    A list given on the command line replaces the file's list."""
+    from tlslint.config import ConfigError, find_config, load_config
     from tlslint.options import Options
     from tlslint.paths import parse_path_map
 
@@ -70,15 +76,34 @@ def build_options(select, ignore, trust, intermediates, path_map, warn_days, now
     for path in list(trust or []) + list(intermediates or []):
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")
-    if warn_days < 0:
+    if warn_days is not None and warn_days < 0:
         raise UsageError("--warn-days must be 0 or more")
     known = known_selectors()
+
+    def is_known(code: str) -> bool:
+        return any(k.startswith(code.upper()) or k == code.lower() for k in known)
+
     for code in split_codes(select) + split_codes(ignore):
-        if not any(k.startswith(code.upper()) or k == code.lower() for k in known):
+        if not is_known(code):
             raise UsageError(f"unknown rule code or name: {code!r} (see `tlslint rules`)")
-    return Options(select=split_codes(select), ignore=split_codes(ignore), trust=list(trust or []),
-                   intermediates=list(intermediates or []), path_map=mapping, warn_days=warn_days,
-                   now=parse_now(now), verbose=verbose)
+    try:
+        found = config_file or find_config()
+        file = load_config(found, is_known) if found else None
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+    def pick(cli, key, default):
+        if cli:
+            return cli
+        value = getattr(file, key, None) if file else None
+        return default if value is None else value
+
+    return Options(select=pick(split_codes(select), "select", []), ignore=pick(split_codes(ignore), "ignore", []),
+                   trust=pick(list(trust or []), "trust", []),
+                   intermediates=pick(list(intermediates or []), "intermediates", []),
+                   path_map=pick(mapping, "path_map", []),
+                   warn_days=warn_days if warn_days is not None else pick(None, "warn_days", 30),
+                   now=parse_now(now), verbose=verbose, config=file)
 
 
 def known_selectors() -> set[str]:
@@ -117,30 +142,47 @@ IntermediatesOpt = Annotated[Optional[List[Path]], typer.Option(
     "--intermediates", help="Where missing intermediates may be found (repeatable).")]
 PathMapOpt = Annotated[Optional[List[str]], typer.Option(
     "--path-map", help="FROM=TO: read deployment path FROM from repo path TO (repeatable).")]
-WarnDaysOpt = Annotated[int, typer.Option("--warn-days", help="Warn about certificates expiring within N days.")]
+WarnDaysOpt = Annotated[Optional[int], typer.Option(
+    "--warn-days", help="Warn about certificates expiring within N days (default 30).")]
 NowOpt = Annotated[Optional[str], typer.Option(
     "--now", help="Judge validity at this ISO 8601 instant instead of the clock.")]
 ExitZeroOpt = Annotated[bool, typer.Option("--exit-zero", help="Report, but exit 0.")]
 VerboseOpt = Annotated[bool, typer.Option("-v", "--verbose", help="Also list skipped files.")]
+ConfigOpt = Annotated[Optional[Path], typer.Option(
+    "--config", help="Use this configuration file instead of looking for one from the current directory up.")]
+StatisticsOpt = Annotated[bool, typer.Option(
+    "--statistics", help="Also print the number of findings per rule.")]
 
 
-def _options_or_exit(select, ignore, trust, intermediates, path_map, warn_days, now, verbose):
+def _options_or_exit(select, ignore, trust, intermediates, path_map, warn_days, now, verbose, config=None):
     try:
-        return build_options(select, ignore, trust, intermediates, path_map, warn_days, now, verbose)
+        return build_options(select, ignore, trust, intermediates, path_map, warn_days, now, verbose, config)
     except UsageError as exc:
         typer.echo(f"tlslint: error: {exc}", err=True)
         raise typer.Exit(2)
 
 
-def _report_and_exit(result, format: Format, verbose: bool, exit_zero: bool) -> None:
+def _report_and_exit(result, format: Format, verbose: bool, exit_zero: bool, statistics: bool = False) -> None:
     from tlslint import report
 
     for path, reason in result.discovery.errors:
         typer.echo(f"tlslint: error: {path}: {reason}", err=True)
-    if format is Format.json:
+    if format is Format.sarif:
+        from tlslint import sarif
+
+        sarif.write_sarif(result, sys.stdout)
+        if statistics:
+            report.write_statistics(result, sys.stderr)
+    elif format is Format.github:
+        from tlslint import github
+
+        github.write_github(result, sys.stdout, statistics=statistics)
+    elif format is Format.json and statistics:
+        report.write_statistics_json(result, sys.stdout)
+    elif format is Format.json:
         report.write_json(result, sys.stdout)
     else:
-        report.write_text(result, sys.stdout, verbose=verbose)
+        report.write_text(result, sys.stdout, verbose=verbose, statistics=statistics)
     if result.internal_errors or result.discovery.errors:
         raise typer.Exit(2)
     failing = any(f.severity.value in ("error", "warning") for f in result.findings)
@@ -156,17 +198,25 @@ def check(
     trust: TrustOpt = None,
     intermediates: IntermediatesOpt = None,
     path_map: PathMapOpt = None,
-    warn_days: WarnDaysOpt = 30,
+    warn_days: WarnDaysOpt = None,
     now: NowOpt = None,
     exit_zero: ExitZeroOpt = False,
     verbose: VerboseOpt = False,
+    config: ConfigOpt = None,
+    statistics: StatisticsOpt = False,
 ) -> None:
     """Check TLS configs and the certificate, key and CA files they name."""
     from tlslint import engine
+    from tlslint.report import Progress
 
-    options = _options_or_exit(select, ignore, trust, intermediates, path_map, warn_days, now, verbose)
-    result = engine.check(list(paths) if paths else [Path(".")], options)
-    _report_and_exit(result, format, verbose, exit_zero)
+    options = _options_or_exit(select, ignore, trust, intermediates, path_map, warn_days, now, verbose, config)
+    progress = Progress(sys.stderr) if format is Format.text else None
+    try:
+        result = engine.check(list(paths) if paths else [Path(".")], options, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
+    _report_and_exit(result, format, verbose, exit_zero, statistics)
 
 
 @app.command()
@@ -182,16 +232,18 @@ def fix(
     trust: TrustOpt = None,
     intermediates: IntermediatesOpt = None,
     path_map: PathMapOpt = None,
-    warn_days: WarnDaysOpt = 30,
+    warn_days: WarnDaysOpt = None,
     now: NowOpt = None,
     exit_zero: ExitZeroOpt = False,
     verbose: VerboseOpt = False,
+    config: ConfigOpt = None,
+    statistics: StatisticsOpt = False,
 ) -> None:
     """Apply safe fixes (and unsafe ones with --unsafe-fixes), then report what remains."""
     from tlslint import fixer
     from tlslint.source import display_path
 
-    options = _options_or_exit(select, ignore, trust, intermediates, path_map, warn_days, now, verbose)
+    options = _options_or_exit(select, ignore, trust, intermediates, path_map, warn_days, now, verbose, config)
     try:
         outcome = fixer.run(list(paths) if paths else [Path(".")], options, unsafe=unsafe_fixes, diff_only=diff)
     except fixer.FixError as exc:
@@ -207,7 +259,7 @@ def fix(
         print(f"not fixed {finding.path}:{finding.line}: {finding.code}: {why}", file=log)
     if outcome.written:
         print(f"wrote {', '.join(display_path(p) for p in outcome.written)}", file=log)
-    _report_and_exit(outcome.after, format, verbose, exit_zero)
+    _report_and_exit(outcome.after, format, verbose, exit_zero, statistics)
 
 
 @app.command("rules")

@@ -35,9 +35,10 @@ class Discovery:
     errors: list[tuple[Path, str]] = field(default_factory=list)  # explicit paths that do not exist
 
 
-def _walk(root: Path):
+def _walk(root: Path, config=None):
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info"))
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info")
+                             and not (config is not None and config.is_excluded(Path(dirpath) / d, is_dir=True)))
         for name in sorted(filenames):
             yield Path(dirpath) / name
 
@@ -65,23 +66,29 @@ def detect(path: Path, forced: Optional[str] = None) -> tuple[Optional[str], str
     return None, "not a recognised config"
 
 
-def discover(paths: list[Path], forced: Optional[dict[Path, str]] = None) -> Discovery:
+def discover(paths: list[Path], forced: Optional[dict[Path, str]] = None, config=None) -> Discovery:
+    """``config`` (tlslint.config.FileConfig) excludes files, also ones named
+    explicitly (so pre-commit runs honour it), and forces dialects."""
     found = Discovery()
     seen: set[Path] = set()
     for given in paths:
         if not given.exists() and not given.is_symlink():
             found.errors.append((given, "no such file or directory"))
             continue
-        files = _walk(given) if given.is_dir() else [given]
+        files = _walk(given, config) if given.is_dir() else [given]
         for path in files:
             key = path.resolve() if path.exists() else path
             if key in seen:
                 continue
             seen.add(key)
+            if config is not None and config.is_excluded(path):
+                found.skipped.append((path, f"excluded by {config.path.name}"))
+                continue
             if path.is_symlink() and not path.exists():
                 found.skipped.append((path, "dangling symbolic link"))
                 continue
-            dialect, reason = detect(path, (forced or {}).get(path))
+            override = (forced or {}).get(path) or (config.dialect_for(path) if config is not None else None)
+            dialect, reason = detect(path, override)
             if dialect:
                 found.candidates.append(Candidate(path, dialect))
             else:

@@ -63,9 +63,11 @@ def enabled_rules(options: Options):
     return chosen
 
 
-def parse_all(discovery: Discovery, options: Options, result: RunResult) -> list[Document]:
+def parse_all(discovery: Discovery, options: Options, result: RunResult, progress=None) -> list[Document]:
     documents: list[Document] = []
-    for candidate in discovery.candidates:
+    for number, candidate in enumerate(discovery.candidates):
+        if progress is not None:
+            progress("parsing", number, len(discovery.candidates))
         family = dialects.for_dialect(candidate.dialect)
         try:
             documents.extend(family.parse(candidate.path, candidate.dialect, options))
@@ -93,13 +95,15 @@ def drop_included(documents: list[Document]) -> list[Document]:
     return sorted(kept, key=lambda d: order[id(d)])
 
 
-def run_rules(documents: list[Document], options: Options, result: RunResult) -> list[Finding]:
+def run_rules(documents: list[Document], options: Options, result: RunResult, progress=None) -> list[Finding]:
     from tlslint.pki import Pki
 
     ctx = CheckContext(options=options, pki=Pki(options))
     findings: list[Finding] = []
     modules = enabled_rules(options)
-    for doc in documents:
+    for number, doc in enumerate(documents):
+        if progress is not None:
+            progress("checking", number, len(documents))
         for module in modules:
             rule: Rule = module.RULE
             ctx.rule = rule
@@ -145,12 +149,34 @@ def suppress_findings(findings: list[Finding], documents: list[Document], option
     return kept
 
 
-def check(paths: list[Path], options: Options, forced: Optional[dict[Path, str]] = None) -> RunResult:
+def per_file_ignored(findings: list[Finding], options: Options) -> list[Finding]:
+    """Drop findings whose file matches a ``per-file-ignores`` glob of the config file."""
+    config = options.config
+    if config is None or not config.per_file_ignores:
+        return findings
+    kept = []
+    for finding in findings:
+        if finding.location is not None:
+            patterns = config.ignored_codes(finding.location.source.path)
+            if patterns and rule_matches(Rule(finding.code, finding.name, finding.severity, ""), patterns):
+                continue
+        kept.append(finding)
+    return kept
+
+
+def check(paths: list[Path], options: Options, forced: Optional[dict[Path, str]] = None,
+          progress=None) -> RunResult:
+    """``progress(stage, done, total)``, when given, is called as the run advances."""
+    from tlslint import related
+
     result = RunResult()
-    result.discovery = discover(paths, forced)
-    result.documents = parse_all(result.discovery, options, result)
-    findings = run_rules(result.documents, options, result)
+    result.discovery = discover(paths, forced, options.config)
+    result.documents = parse_all(result.discovery, options, result, progress)
+    # certificate files and included fragments named explicitly: check the configs using them
+    result.documents = related.expand(paths, result.documents, options)
+    findings = run_rules(result.documents, options, result, progress)
     findings = suppress_findings(dedupe(findings), result.documents, options)
+    findings = per_file_ignored(findings, options)
     result.findings = sorted(findings, key=Finding.sort_key)
     for message in result.internal_errors:
         print(f"tlslint: {message}", file=sys.stderr)

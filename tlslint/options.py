@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    from tlslint.config import FileConfig
 
 
 @dataclass
@@ -19,6 +22,9 @@ class Options:
     now: Optional[dt.datetime] = None  # aware UTC; None = the clock
     use_system_store: bool = True
     verbose: bool = False
+    # The configuration file in use (tlslint.config.FileConfig): exclude,
+    # per-file-ignores and dialect overrides live there.
+    config: Optional["FileConfig"] = None
 
     def validation_time(self) -> dt.datetime:
         return self.now or dt.datetime.now(dt.timezone.utc)

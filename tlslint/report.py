@@ -38,7 +38,7 @@ def summary_counts(result: RunResult) -> dict:
     }
 
 
-def write_text(result: RunResult, stream: TextIO, verbose: bool = False) -> None:
+def write_text(result: RunResult, stream: TextIO, verbose: bool = False, statistics: bool = False) -> None:
     colour = use_colour(stream)
 
     def paint(text: str, code: str) -> str:
@@ -56,6 +56,8 @@ def write_text(result: RunResult, stream: TextIO, verbose: bool = False) -> None
         for rel in f.related:
             rel_where = f"{rel.path}:{rel.line}" if rel.line else rel.path
             stream.write(f"    {rel_where}: {rel.message}\n")
+    if statistics:
+        write_statistics(result, stream)
     counts = summary_counts(result)
     total = counts["errors"] + counts["warnings"] + counts["info"]
     if total:
@@ -100,3 +102,70 @@ def write_json(result: RunResult, stream: TextIO) -> None:
     }
     json.dump(doc, stream, indent=2)
     stream.write("\n")
+
+
+# -- --statistics ----------------------------------------------------------------
+
+def statistics_rows(result: RunResult) -> list[dict]:
+    """One row per rule that has findings: most frequent first, then by code."""
+    rows: dict[str, dict] = {}
+    for f in result.findings:
+        row = rows.setdefault(f.code, {"code": f.code, "name": f.name, "severity": f.severity.value,
+                                       "count": 0, "fixable": 0})
+        row["count"] += 1
+        row["fixable"] += f.fix is not None
+    return sorted(rows.values(), key=lambda r: (-r["count"], r["code"]))
+
+
+def write_statistics(result: RunResult, stream: TextIO) -> None:
+    """``  3  TLS101  [error]    chain-incomplete  (2 fixable)`` per rule."""
+    rows = statistics_rows(result)
+    width = max((len(str(r["count"])) for r in rows), default=1)
+    for r in rows:
+        fixable = f"  ({r['fixable']} fixable)" if r["fixable"] else ""
+        stream.write(f"{r['count']:>{width}}  {r['code']}  {'[' + r['severity'] + ']':<9}  {r['name']}{fixable}\n")
+
+
+def write_statistics_json(result: RunResult, stream: TextIO) -> None:
+    json.dump({"version": JSON_VERSION, "statistics": statistics_rows(result),
+               "summary": summary_counts(result)}, stream, indent=2)
+    stream.write("\n")
+
+
+# -- progress ---------------------------------------------------------------------
+
+class Progress:
+    """A one-line progress indicator on a terminal (stderr) for long runs.
+
+    Silent unless the stream is a terminal, and until the run has lasted
+    ``delay`` seconds; redrawn at most ten times a second; ``close()`` erases it.
+    Called as ``progress(stage, done, total)`` by the engine.
+    """
+
+    def __init__(self, stream: TextIO, delay: float = 1.0, clock=None):
+        import time
+
+        self.stream = stream
+        self.clock = clock or time.monotonic
+        self.enabled = hasattr(stream, "isatty") and stream.isatty() and not os.environ.get("CI")
+        self.start = self.clock()
+        self.delay = delay
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        now = self.clock()
+        if now - self.start < self.delay or (self.shown and now - self.last < 0.1):
+            return
+        self.last = now
+        self.shown = True
+        self.stream.write(f"\r\033[Ktlslint: {stage} {done}/{total}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+            self.shown = False

@@ -1,0 +1,114 @@
+"""Files named on the command line that are not main configs: certificate and
+key files, and fragments included by another config.
+
+pre-commit passes only the files a commit changes. When that is a renewed
+``site.pem`` or a ``conf.d/`` fragment, checking the file alone says nothing
+(a certificate is not a config; a fragment lacks its ``http`` block, its
+includer's directory and its siblings). So for every explicit file, tlslint
+looks at the repository that holds it, parses the configs there, and checks
+the ones that include the file or reference it (after ``--path-map``).
+
+The repository is the git toplevel of the file (the nearest folder with a
+``.git`` entry), or the current directory when the file is in no repository.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Optional
+
+from tlslint.paths import candidates
+
+if TYPE_CHECKING:
+    from tlslint.model import Document
+    from tlslint.options import Options
+
+
+def _abs(path: Path) -> Path:
+    return Path(os.path.abspath(path))
+
+
+def git_root(path: Path) -> Optional[Path]:
+    """The nearest folder at or above ``path`` that holds ``.git`` (a folder, or a
+    file for worktrees and submodules)."""
+    here = _abs(path)
+    if not here.is_dir():
+        here = here.parent
+    for directory in (here, *here.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
+def repository_root(path: Path) -> Path:
+    return git_root(path) or _abs(Path.cwd())
+
+
+def _same(path: Path) -> set[Path]:
+    """The spellings of a path to compare: as given (absolute) and resolved."""
+    absolute = _abs(path)
+    out = {absolute}
+    try:
+        out.add(absolute.resolve())
+    except OSError:
+        pass
+    return out
+
+
+def _wanted(paths: Iterable[Path]) -> set[Path]:
+    wanted: set[Path] = set()
+    for path in paths:
+        if path.is_file():
+            wanted |= _same(path)
+    return wanted
+
+
+def references(document: "Document", wanted: set[Path], options: "Options") -> bool:
+    """Does ``document`` include one of ``wanted``, or name one as a cert/key/CA/CRL/password file?"""
+    for source in document.sources:
+        if _same(source.path) & wanted:
+            return True
+    for endpoint in document.endpoints:
+        for ref in endpoint.file_refs():
+            if ref.inline is not None or ref.unresolved:
+                continue
+            for place in candidates(ref.path, ref.base_dir, options.path_map):
+                if _same(place) & wanted:
+                    return True
+    return False
+
+
+def expand(paths: list[Path], documents: list["Document"], options: "Options") -> list["Document"]:
+    """``documents`` plus the repository's documents that include or reference
+    an explicitly named file; the main config then stands for its fragments."""
+    from tlslint import engine
+    from tlslint.discover import discover
+
+    explicit = [p for p in paths if p.is_file()]
+    wanted = _wanted(explicit)
+    if not wanted:
+        return documents
+    given_dirs = [_abs(p) for p in paths if p.is_dir()]
+    roots: list[Path] = []
+    for path in explicit:
+        root = repository_root(path)
+        if root in roots or any(root == d or d in root.parents for d in given_dirs):
+            continue  # already walked as a directory argument
+        roots.append(root)
+    if not roots:
+        return documents
+    scratch = engine.RunResult()  # a broken unrelated config must not fail this run
+    found = discover(roots, None, options.config)
+    extra = [d for d in engine.parse_all(found, options, scratch) if references(d, wanted, options)]
+    if not extra:
+        return documents
+    merged: list["Document"] = []
+    mains: set[Path] = set()
+    for doc in documents + extra:
+        key = _abs(doc.source.path).resolve()
+        if key in mains:
+            continue
+        mains.add(key)
+        merged.append(doc)
+    return engine.drop_included(merged)
