@@ -106,3 +106,43 @@ def key_mismatch_consequence(endpoint: TlsEndpoint) -> str:
 def password_setting_name(endpoint: TlsEndpoint) -> str:
     return {"nginx": "ssl_password_file", "rabbitmq": "ssl_options.password"}.get(
         endpoint.dialect, "a key password")
+
+
+def validity_targets(endpoint: TlsEndpoint, ctx) -> list[tuple[object, CertInfo, str]]:
+    """(setting, certificate, role word) for every certificate whose dates
+    matter: each cert of each served path, and each cert of the CA files used
+    to verify peers. Each certificate once (by fingerprint)."""
+    out: list[tuple[object, CertInfo, str]] = []
+    seen: set[str] = set()
+    for pair, a in analyses(endpoint, ctx):
+        for i, node in enumerate(a.path):
+            c = node.info
+            if c.fingerprint in seen:
+                continue
+            seen.add(c.fingerprint)
+            if c is a.leaf:
+                word = "the certificate" if endpoint.role == "server" else "the client certificate"
+            elif c.self_signed:
+                word = "the root CA"
+            else:
+                word = "the intermediate"
+            out.append((pair.cert.setting, c, word))
+    if verify_on(endpoint) or endpoint.role == "client":
+        for ref in endpoint.ca_files:
+            lf = ctx.pki.load(ref)
+            if not lf.ok:
+                continue
+            for c in lf.certs:
+                if c.fingerprint in seen:
+                    continue
+                seen.add(c.fingerprint)
+                out.append((ref.setting, c, "the CA certificate"))
+    return out
+
+
+def days(delta: dt.timedelta) -> str:
+    n = abs(delta.days) if delta.days else 0
+    if abs(delta) < dt.timedelta(days=1):
+        hours = int(abs(delta).total_seconds() // 3600)
+        return f"{hours} hour(s)"
+    return f"{n} day(s)"

@@ -1,0 +1,82 @@
+"""Expiry rules TLS401-TLS403."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from chainkit import check, nginx
+from modelkit import codes
+from pkifactory import NOW, PkiFactory
+from tlslint.rules import tls401_certificate_expired as r401
+from tlslint.rules import tls402_certificate_expires_soon as r402
+from tlslint.rules import tls403_certificate_not_yet_valid as r403
+
+DAY = dt.timedelta(days=1)
+
+
+@pytest.fixture
+def f(tmp_path):
+    return PkiFactory(tmp_path)
+
+
+def run_all(ep, **kw):
+    return codes(check(r401, ep, **kw) + check(r402, ep, **kw) + check(r403, ep, **kw))
+
+
+def test_valid_chain(tmp_path, f):
+    root = f.root()
+    inter = f.intermediate(root)
+    leaf = f.leaf(inter)
+    f.write("root.pem", root)
+    f.write_key("k", leaf)
+    ep = nginx(tmp_path, f.write("s.pem", leaf, inter), tmp_path / "k")
+    assert run_all(ep, trust=[tmp_path / "root.pem"]) == []
+
+
+def test_expired_intermediate(tmp_path, f):
+    root = f.root()
+    inter = f.intermediate(root, not_after=NOW - 10 * DAY)
+    leaf = f.leaf(inter)
+    f.write("root.pem", root)
+    f.write_key("k", leaf)
+    ep = nginx(tmp_path, f.write("s.pem", leaf, inter), tmp_path / "k")
+    assert run_all(ep, trust=[tmp_path / "root.pem"]) == ["TLS401"]
+
+
+def test_expires_soon_and_window(tmp_path, f):
+    root = f.root()
+    leaf = f.leaf(root, not_after=NOW + 10 * DAY)
+    f.write("root.pem", root)
+    f.write_key("k", leaf)
+    ep = nginx(tmp_path, f.write("s.pem", leaf), tmp_path / "k")
+    assert run_all(ep, trust=[tmp_path / "root.pem"]) == ["TLS402"]
+    assert run_all(ep, trust=[tmp_path / "root.pem"], warn_days=5) == []
+
+
+def test_not_yet_valid(tmp_path, f):
+    root = f.root()
+    leaf = f.leaf(root, not_before=NOW + 3 * DAY)
+    f.write("root.pem", root)
+    f.write_key("k", leaf)
+    ep = nginx(tmp_path, f.write("s.pem", leaf), tmp_path / "k")
+    assert run_all(ep, trust=[tmp_path / "root.pem"]) == ["TLS403"]
+
+
+def test_expired_ca_in_client_ca_file_only_when_verifying(tmp_path, f):
+    old = f.root("Old Client CA", not_after=NOW - DAY)
+    ca = f.write("clients.pem", old)
+    ep = nginx(tmp_path, None, ca=ca, verify="required")
+    assert run_all(ep) == ["TLS401"]
+    ep = nginx(tmp_path, None, ca=ca)
+    assert run_all(ep) == []
+
+
+def test_same_cert_reported_once(tmp_path, f):
+    root = f.root(not_after=NOW - DAY)
+    leaf = f.leaf(root)
+    f.write_key("k", leaf)
+    ca = f.write("root.pem", root)
+    ep = nginx(tmp_path, f.write("s.pem", leaf), tmp_path / "k", ca=ca, verify="required")
+    assert run_all(ep) == ["TLS401"]
