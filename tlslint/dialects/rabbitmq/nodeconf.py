@@ -691,7 +691,8 @@ def _oauth2_endpoints(node: NodeConfig, surface: Surface) -> None:
     for name, opts in providers.items():
         opts = {("verify" if k == "peer_verification" else k): v for k, v in opts.items()}
         prov = Surface("oauth2", ("auth_oauth2", "oauth_providers", name, "https"), surface.app,
-                       "oauth_providers", "client", label=f"auth_oauth2.oauth_providers.{name}.https")
+                       "oauth_providers", "client", nested=(name, "https"),
+                       label=f"auth_oauth2.oauth_providers.{name}.https")
         _make(node, prov, opts, None)
 
 
