@@ -75,7 +75,7 @@ def detect(path: Path, head: str) -> Optional[str]:
             continue
         if _NGINX_LINE.search(stripped) or stripped.startswith(("server", "http", "location")):
             return None
-    if rabbit or (cuttlefish and name.startswith("rabbitmq")):
+    if rabbit or name == "rabbitmq.conf" or (cuttlefish and name.startswith("rabbitmq")):
         return NAME
     return None
 

@@ -1,0 +1,72 @@
+"""TLS204 conflicting-verify-settings: verification settings that contradict each other.
+
+What it checks
+    Combinations of settings that the server refuses or where one setting
+    silently cancels the other:
+
+    * RabbitMQ (Erlang/OTP): ``verify = verify_none`` together with
+      ``fail_if_no_peer_cert = true``, in any TLS block (``ssl_options``,
+      ``management.ssl``, ``prometheus.ssl``, advanced.config lists...).
+    * Any dialect: a dialect that finds a contradiction while parsing (for
+      instance a CA configured together with "no client certificate", or a
+      client-certificate requirement on a client) reports it as a problem
+      with this code, and this rule turns it into a finding.
+
+Why it matters
+    Erlang/OTP rejects the options (``{options, incompatible, {verify,
+    verify_none}, {fail_if_no_peer_cert, true}}``): the node boots but the
+    TLS listener never starts, so the port refuses every connection. In the
+    other cases the operator believes client certificates are checked while
+    they are not.
+
+Example
+    ssl_options.verify = verify_none
+    ssl_options.fail_if_no_peer_cert = true    # TLS204
+
+Fix safety
+    No automatic fix: only the operator knows whether client certificates
+    were meant to be required (``verify_peer``) or not (drop the flag).
+"""
+
+from tlslint.findings import Related, Severity
+from tlslint.rulebase import Rule
+
+RULE = Rule("TLS204", "conflicting-verify-settings", Severity.ERROR,
+            "settings that contradict, so the server refuses to start or ignores one")
+
+
+def _option(endpoint, name):
+    getter = getattr(endpoint, "option", None)
+    if getter is not None:
+        return getter(name)
+    for key, setting in endpoint.settings.items():
+        if key == name or key.endswith("." + name):
+            return setting
+    return None
+
+
+def check_document(document, ctx):
+    # contradictions that a dialect found while parsing
+    for problem in document.problems:
+        if problem.code == RULE.code:
+            yield ctx.finding(problem.location, problem.message)
+
+
+def check_endpoint(endpoint, ctx):
+    if endpoint.dialect != "rabbitmq":
+        return
+    verify = _option(endpoint, "verify")
+    fail = _option(endpoint, "fail_if_no_peer_cert")
+    if verify is None or fail is None:
+        return
+    if verify.value == "verify_none" and fail.value == "true":
+        if endpoint.role == "server":
+            effect = "Erlang/OTP rejects this pair ({options, incompatible, ...}) and the TLS listener will not start"
+        else:
+            effect = "Erlang/OTP rejects this pair and the TLS connection is never made"
+        yield ctx.finding(
+            fail,
+            f"{endpoint.label}: {fail.key} = true contradicts {verify.key} = verify_none: {effect}; "
+            "set verify_peer to require client certificates, or drop fail_if_no_peer_cert",
+            endpoint=endpoint,
+            related=[Related(path=verify.source.display, message=f"{verify.key} = verify_none", line=verify.line)])
