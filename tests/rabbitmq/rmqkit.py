@@ -30,11 +30,21 @@ def problems(doc, code):
 
 
 def findings(paths, **opts):
+    """Run the engine's rule stage on RabbitMQ documents only (no discovery of other dialects)."""
     from tlslint import engine
 
     options = Options(**opts)
-    result = engine.check([Path(p) for p in paths], options)
-    return result.findings
+    files = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files += sorted(q for q in p.rglob("*") if q.is_file() and rabbitmq.detect(q, q.read_text(errors="replace")))
+        else:
+            files.append(p)
+    docs = engine.drop_included([d for f in files for d in rabbitmq.parse(f, "rabbitmq", options)])
+    result = engine.RunResult(documents=docs)
+    found = engine.run_rules(docs, options, result)
+    assert result.internal_errors == []
+    return engine.suppress_findings(engine.dedupe(found), docs, options)
 
 
 def codes_lines(found, code):

@@ -135,7 +135,9 @@ def check_key(segments: tuple[str, ...]) -> Optional[UnknownKey]:
     for parent in LISTENER_PARENTS:
         n = len(parent)
         if len(segments) > n and segments[:n] == parent and segments[n] not in LISTENER_KINDS:
-            close = difflib.get_close_matches(segments[n], LISTENER_KINDS, n=1, cutoff=0.3)
+            kind = segments[n].lower()
+            close = (["ssl"] if kind.startswith(("tls", "ssl", "https", "amqps")) else
+                     difflib.get_close_matches(kind, LISTENER_KINDS, n=1, cutoff=0.3))
             sugg = ".".join(parent + (close[0],) + segments[n + 1:]) if close else None
             return UnknownKey(f"{'.'.join(parent)} has only 'tcp' and 'ssl' listeners", sugg)
     found = _prefix_of(segments)
