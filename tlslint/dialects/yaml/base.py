@@ -191,7 +191,10 @@ class Ctx:
         return p
 
     def invalid(self, setting: Setting, message: str) -> None:
-        """A value the service rejects at startup: reported as a parse error (TLS001)."""
+        """A value the service rejects at startup: reported as a parse error (TLS001).
+        Documentation placeholders (``foobar``, ``<...>``) and templated values are left alone."""
+        if unresolved_reason(setting.value):
+            return
         self.problem("TLS001", setting, message, kind="invalid-value")
 
     def check_keys(self, section: "Section", known: Iterable[str], where: str,
