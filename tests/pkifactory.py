@@ -52,6 +52,14 @@ def _name(cn: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
 
 
+def _general_name(san: str) -> x509.GeneralName:
+    """``"IP:10.0.0.1"`` is an IP SAN; anything else a dNSName."""
+    if san.startswith("IP:"):
+        import ipaddress
+        return x509.IPAddress(ipaddress.ip_address(san[3:]))
+    return x509.DNSName(san)
+
+
 def new_key(kind: str = "ec"):
     if kind == "ec":
         return ec.generate_private_key(ec.SECP256R1())
@@ -101,7 +109,7 @@ class PkiFactory:
             b = b.add_extension(ku, critical=True)
         if sans:
             b = b.add_extension(x509.SubjectAlternativeName(
-                [x509.DNSName(s) for s in sans]), critical=False)
+                [_general_name(s) for s in sans]), critical=False)
         if eku is not None:
             b = b.add_extension(x509.ExtendedKeyUsage(list(eku)), critical=False)
         cert = b.sign(signer, hashes.SHA256())

@@ -1,0 +1,74 @@
+"""A configured name is not covered by the served certificate.
+
+## What it checks
+
+Every name the endpoint serves (nginx `server_name`, SNI names, Traefik
+domains, ...) must be covered by a subjectAltName of each certificate the
+endpoint serves, with RFC 6125 rules:
+
+* a wildcard is the whole left-most label only: `*.example.org` covers
+  `www.example.org`, not `a.b.example.org` and not `example.org`;
+* an nginx `.example.org` name stands for `example.org` and `*.example.org`,
+  and needs both; a wildcard server name needs the same wildcard SAN;
+* IP addresses must be IP SANs; comparison ignores case and a trailing dot.
+
+Regular-expression names, `_` and names with variables are not checked.
+Certificates without any SAN are TLS502's business (unless the name does not
+match the common name either).
+
+For outgoing clients the upstream's certificate is not known to tlslint, so
+nothing is checked.
+
+## Why it matters
+
+Browsers and every modern TLS library fail with a name mismatch
+(`NET::ERR_CERT_COMMON_NAME_INVALID`, `hostname mismatch`,
+`x509: certificate is valid for ..., not ...`).
+
+## Example
+
+```nginx
+server_name example.org www.example.org;
+ssl_certificate certs/www.pem;     # SAN: www.example.org only
+```
+
+## Fix safety
+
+No automatic fix: reissue the certificate with the missing names.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from tlslint.findings import Finding, Severity
+from tlslint.model import TlsEndpoint
+from tlslint.pki.names import cn_covers, covers, describe_sans, server_name_hosts
+from tlslint.pki.report import analyses, related_cert
+from tlslint.rulebase import ALL_DIALECTS, CheckContext, Rule
+
+RULE = Rule("TLS501", "hostname-mismatch", Severity.ERROR,
+            "a configured name is not covered by the served certificate's SANs",
+            dialects=ALL_DIALECTS)
+
+
+def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:
+    if endpoint.role != "server" or not endpoint.names:
+        return
+    for pair, a in analyses(endpoint, ctx):
+        leaf = a.leaf
+        for field in endpoint.names:
+            hosts = server_name_hosts(field.value)
+            if hosts is None:
+                continue
+            missing = [h for h in hosts if not covers(leaf, h)]
+            if not missing:
+                continue
+            if leaf.san is None and all(cn_covers(leaf, h) for h in missing):
+                continue  # CN-only certificate: TLS502
+            shown = " and ".join(missing)
+            yield ctx.finding(
+                field.setting or endpoint.anchor,
+                f"{shown} is not covered by the certificate {leaf.subject} in {leaf.file} "
+                f"({describe_sans(leaf)}): clients will fail with a hostname mismatch",
+                endpoint=endpoint, related=[related_cert(leaf, describe_sans(leaf))])
