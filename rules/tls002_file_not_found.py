@@ -1,4 +1,4 @@
-"""A certificate, key, CA, CRL or password file named by the config does not exist.
+"""TLS002 file-not-found: a certificate, key, CA, CRL or password file named by the config does not exist.
 
 ## What it checks
 

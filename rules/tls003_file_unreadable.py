@@ -1,4 +1,4 @@
-"""A referenced file exists but cannot be read as a regular file.
+"""TLS003 file-unreadable: a referenced file exists but cannot be read as a regular file.
 
 ## What it checks
 

@@ -1,4 +1,4 @@
-"""A file holds no usable object of the kind the setting expects.
+"""TLS004 bad-pem: a file holds no usable object of the kind the setting expects.
 
 ## What it checks
 

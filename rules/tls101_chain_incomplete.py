@@ -1,4 +1,4 @@
-"""The served chain does not reach a trust anchor: an intermediate is missing.
+"""TLS101 chain-incomplete: the served chain does not reach a trust anchor: an intermediate is missing.
 
 ## What it checks
 

@@ -1,4 +1,4 @@
-"""The served certificates are not in chain order.
+"""TLS102 chain-misordered: the served certificates are not in chain order.
 
 ## What it checks
 

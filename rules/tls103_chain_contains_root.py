@@ -1,4 +1,4 @@
-"""The served chain includes the self-signed root.
+"""TLS103 chain-contains-root: the served chain includes the self-signed root.
 
 ## What it checks
 

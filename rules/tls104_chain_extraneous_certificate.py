@@ -1,4 +1,4 @@
-"""The served file holds certificates that are not on the leaf's path.
+"""TLS104 chain-extraneous-certificate: the served file holds certificates that are not on the leaf's path.
 
 ## What it checks
 

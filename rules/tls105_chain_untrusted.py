@@ -1,4 +1,4 @@
-"""The chain ends in a root that is not a trust anchor.
+"""TLS105 chain-untrusted: the chain ends in a root that is not a trust anchor.
 
 ## What it checks
 

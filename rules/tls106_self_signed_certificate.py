@@ -1,4 +1,4 @@
-"""The served leaf certificate is self-signed.
+"""TLS106 self-signed-certificate: the served leaf certificate is self-signed.
 
 ## What it checks
 

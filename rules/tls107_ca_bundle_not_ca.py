@@ -1,4 +1,4 @@
-"""A CA or trust file holds non-CA certificates, or a private key.
+"""TLS107 ca-bundle-not-ca: a CA or trust file holds non-CA certificates, or a private key.
 
 ## What it checks
 

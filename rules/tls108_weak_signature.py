@@ -1,4 +1,4 @@
-"""A certificate other than the trust anchor is signed with SHA-1 or MD5.
+"""TLS108 weak-signature: a certificate other than the trust anchor is signed with SHA-1 or MD5.
 
 ## What it checks
 

@@ -1,4 +1,4 @@
-"""The chain fails verification for another reason.
+"""TLS109 chain-invalid: the chain fails verification for another reason.
 
 ## What it checks
 

@@ -1,4 +1,4 @@
-"""The verify depth is smaller than the CA hierarchy needs.
+"""TLS206 verify-depth-too-small: the verify depth is smaller than the CA hierarchy needs.
 
 ## What it checks
 

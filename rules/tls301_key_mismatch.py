@@ -1,4 +1,4 @@
-"""The private key does not belong to the certificate.
+"""TLS301 key-mismatch: the private key does not belong to the certificate.
 
 ## What it checks
 

@@ -1,4 +1,4 @@
-"""A certificate on the served chain has a weak key.
+"""TLS302 weak-key: a certificate on the served chain has a weak key.
 
 ## What it checks
 

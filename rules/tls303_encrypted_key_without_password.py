@@ -1,4 +1,4 @@
-"""The private key is encrypted and no configured password opens it.
+"""TLS303 encrypted-key-without-password: the private key is encrypted and no configured password opens it.
 
 ## What it checks
 

@@ -1,4 +1,4 @@
-"""A certificate without a key, or a key without a certificate.
+"""TLS304 missing-key-or-certificate: a certificate without a key, or a key without a certificate.
 
 ## What it checks
 

@@ -1,4 +1,4 @@
-"""A certificate on the served path or in a CA file used for verification has expired.
+"""TLS401 certificate-expired: a certificate on the served path or in a CA file used for verification has expired.
 
 ## What it checks
 

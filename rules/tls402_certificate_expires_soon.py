@@ -1,4 +1,4 @@
-"""A certificate expires within the warning window.
+"""TLS402 certificate-expires-soon: a certificate expires within the warning window.
 
 ## What it checks
 

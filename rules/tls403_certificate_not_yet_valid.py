@@ -1,4 +1,4 @@
-"""A certificate is not valid yet (notBefore is in the future).
+"""TLS403 certificate-not-yet-valid: a certificate is not valid yet (notBefore is in the future).
 
 ## What it checks
 

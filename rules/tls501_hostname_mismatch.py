@@ -1,4 +1,4 @@
-"""A configured name is not covered by the served certificate.
+"""TLS501 hostname-mismatch: a configured name is not covered by the served certificate.
 
 ## What it checks
 

@@ -1,4 +1,4 @@
-"""The served certificate has no subjectAltName.
+"""TLS502 missing-subject-alt-name: the served certificate has no subjectAltName.
 
 ## What it checks
 

@@ -1,4 +1,4 @@
-"""A certificate's extended key usage does not allow its role.
+"""TLS503 wrong-extended-key-usage: a certificate's extended key usage does not allow its role.
 
 ## What it checks
 
