@@ -260,3 +260,8 @@ def test_edits(tmp_path):
     rm = rabbitmq.remove_setting(cert)
     new = adv[:rm.span.start] + adv[rm.span.end:]
     assert new == "[{rabbitmq_management, [{ssl_config, [{port, 15671}]}]}]."
+
+
+def test_classic_config_next_to_conf(tmp_path):
+    doc = parse(tmp_path, {"rabbitmq.conf": "listeners.ssl.default = 5671\n", "rabbitmq.config": "[]."})
+    assert problems(doc, "TLS705") == [("rabbitmq.conf", 1, 25)]

@@ -121,9 +121,10 @@ def load_node(path: Path, options=None) -> NodeConfig:
             first = doc.settings[0] if doc.settings else None
             where = first.location() if first else Location(main, Span(0, 0))
             problems.append(Problem(
-                "TLS001", where,
+                "TLS705", where,
                 f"{classic.name} exists next to {path.name}: RabbitMQ uses the classic .config file and "
-                f"ignores {path.name} entirely (it logs a warning)", data={"severity": "warning"}))
+                f"ignores {path.name} entirely (it logs a warning)",
+                data={"discarded": [s for s in doc.settings if s.source is main]}))
     _resolve_substitutions(node)
     build_endpoints(node)
     return node
