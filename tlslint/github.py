@@ -66,6 +66,8 @@ def write_github(result: RunResult, stream: TextIO, statistics: bool = False,
     if statistics:
         report.write_statistics(result, stream)
     counts = report.summary_counts(result)
-    stream.write(f"tlslint: {counts['errors']} errors, {counts['warnings']} warnings, {counts['info']} info "
-                 f"in {counts['files']} files, {counts['endpoints']} TLS endpoints"
+    plural = report._plural
+    stream.write(f"tlslint: {plural(counts['errors'], 'error')}, {plural(counts['warnings'], 'warning')}, "
+                 f"{counts['info']} info in {plural(counts['files'], 'file')}, "
+                 f"{plural(counts['endpoints'], 'TLS endpoint')}"
                  + (f"; {counts['fixable']} fixable with `tlslint fix`" if counts["fixable"] else "") + "\n")
