@@ -61,7 +61,10 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
             continue
         below = a.missing_below
         sent = "in certfile or cacertfile" if endpoint.dialect == "rabbitmq" else "in the file"
-        if below is a.leaf and len(a.path) == 1:
+        if below is a.leaf and len(a.path) == 1 and endpoint.dialect == "rabbitmq":
+            head = (f"the leaf {below.subject} in {a.cert_file.display} is served without its "
+                    f"issuer {a.missing_issuer}: neither certfile nor cacertfile holds it")
+        elif below is a.leaf and len(a.path) == 1:
             head = (f"{a.cert_file.display} serves the leaf {below.subject} without its issuer "
                     f"{a.missing_issuer}")
         else:

@@ -192,3 +192,51 @@ def test_load_is_cached(tmp_path, f):
     ref = file_ref(t, "cert", f.write("site.pem", leaf))
     pki = Pki(opts())
     assert pki.load(ref) is pki.load(ref)
+
+
+def test_csr_in_cert_file(tmp_path, f):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import NameOID
+    root, inter, leaf = site(f)
+    csr = (x509.CertificateSigningRequestBuilder()
+           .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "x")]))
+           .sign(leaf.key, hashes.SHA256()))
+    p = tmp_path / "req.pem"
+    p.write_bytes(csr.public_bytes(serialization.Encoding.PEM))
+    t = ConfigText(tmp_path / "nginx.conf")
+    ep = endpoint(t, pairs=[CertKeyPair(file_ref(t, "cert", p))])
+    found = run_rule(r004, ep, opts())
+    assert codes(found) == ["TLS004"] and "CERTIFICATE REQUEST" in found[0].message
+
+
+def test_inline_data(tmp_path, f):
+    root, inter, leaf = site(f)
+    t = ConfigText(tmp_path / "nginx.conf")
+    ref = file_ref(t, "cert", tmp_path / "unused")
+    ref.inline = leaf.pem + inter.pem
+    lf = Pki(opts()).load(ref)
+    assert lf.status == "ok" and lf.display == "inline data" and lf.path is None
+    assert [c.index for c in lf.certs] == [1, 2]
+
+
+def test_trust_bundle_tolerates_bad_blocks(tmp_path, f):
+    root, inter, leaf = site(f)
+    bad = b"-----BEGIN CERTIFICATE-----\nMIIBroken\n-----END CERTIFICATE-----\n"
+    f.write("trust/bundle.pem", bad, root)
+    pki = Pki(opts(trust=[tmp_path / "trust"]))
+    t = ConfigText(tmp_path / "nginx.conf")
+    ep = endpoint(t, pairs=[])
+    anchors = pki.anchors(ep)
+    assert [n.info.subject for n in anchors] == ["CN=Test Root"]
+    assert all(n.origin == "anchor" for n in anchors)
+
+
+def test_certinfo_describes(tmp_path, f):
+    root, inter, leaf = site(f)
+    lf = Pki(opts()).load_path(f.write("chain.pem", leaf, inter, root))
+    c2 = lf.certs[1]
+    assert c2.describe() == "certificate 2 of 3 (CN=Test Intermediate)"
+    assert c2.is_ca and not c2.self_signed and not c2.self_issued
+    assert lf.certs[2].self_signed and lf.certs[2].self_issued
+    assert len(c2.fingerprint) == 64

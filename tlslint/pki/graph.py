@@ -12,6 +12,7 @@ self-signed roots (chains.md §1.5) costs nothing.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Iterable, Literal, Optional
 
@@ -25,6 +26,7 @@ Origin = Literal["served", "anchor", "elsewhere"]
 MAX_DEPTH = 12
 MAX_EXPANSIONS = 4000
 MAX_PATHS = 64
+MAX_SECONDS = 2.0  # wall-clock budget per search, whatever the shape of the graph
 
 _HASHES = {
     "1.2.840.113549.1.1.4": hashes.MD5,
@@ -187,6 +189,7 @@ class Graph:
         search limit."""
         results: list[Path] = []
         self.expansions = 0
+        deadline = time.monotonic() + MAX_SECONDS
 
         def walk(stack: list[Node], seen: set[tuple]) -> None:
             if len(results) >= MAX_PATHS:
@@ -202,7 +205,8 @@ class Graph:
             if info.self_signed:
                 results.append(Path(list(stack), "untrusted_root"))
                 return
-            if len(stack) > max_depth or self.expansions >= MAX_EXPANSIONS:
+            if (len(stack) > max_depth or self.expansions >= MAX_EXPANSIONS
+                    or time.monotonic() > deadline):
                 results.append(Path(list(stack), "limit"))
                 return
             self.expansions += 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import warnings
 from dataclasses import dataclass, field
 
 from cryptography import x509
@@ -68,6 +69,14 @@ def _short(exc: Exception) -> str:
 
 
 def parse_bytes(data: bytes) -> Parsed:
+    # certifi-style bundles hold certificates cryptography warns about
+    # (non-positive serials); they are parsed one by one and never printed
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _parse_bytes(data)
+
+
+def _parse_bytes(data: bytes) -> Parsed:
     out = Parsed()
     if not data.strip():
         out.encoding = "empty"
