@@ -197,6 +197,10 @@ class Ctx:
             return
         self.problem("TLS001", setting, message, kind="invalid-value")
 
+    def conflict(self, setting: Setting, message: str) -> None:
+        """Settings that contradict (TLS204): the service refuses them or ignores one."""
+        self.problem("TLS204", setting, message)
+
     def check_keys(self, section: "Section", known: Iterable[str], where: str,
                    normalise=None) -> None:
         """TLS007 for keys of ``section`` the service does not know."""
@@ -247,6 +251,9 @@ class Ctx:
                  camel: bool = False, prefix: str = "", **kw) -> TlsEndpoint:
         if self.doc_count > 1:
             label = f"{label} (document {self.doc_index + 1})"
+        settings = kw.get("settings") or {}
+        if "fact.system_roots" in settings and not kw.get("ca_files"):
+            kw["system_roots"] = True
         ep = TlsEndpoint(dialect=self.dialect, role=role, label=label, anchor=anchor, **kw)
         if section is not None:
             ENDPOINT_META[ep] = EndpointMeta(section, camel, prefix)

@@ -57,6 +57,9 @@ def build(ctx: Ctx, root) -> None:
             verify = Field("required", ca, "etcd: trusted-ca-file alone enables RequireAndVerifyClientCert")
             if auth is not None:
                 settings["fact.ca_enables_client_auth"] = auth
+                if truthy(auth) is False:
+                    ctx.conflict(auth, f"{name}: client-cert-auth: false is ignored: with trusted-ca-file set, "
+                                       "etcd requires and verifies client certificates anyway")
         else:
             verify = Field("none", None, "etcd default client-cert-auth: false")
         protocols = protocols_field(ctx, lo, hi, "TLSv1.2", "TLSv1.3", "etcd default: TLS 1.2 to TLS 1.3")

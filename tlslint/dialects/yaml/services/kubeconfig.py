@@ -106,6 +106,9 @@ def _endpoint(ctx: Ctx, label: str, cluster: tuple[Section, Section], pair, anch
         settings["fact.verify_disabled"] = skip
         if ca is not None:
             settings["fact.ca_with_insecure_skip_verify"] = skip
+            ctx.conflict(skip, f"{label}: insecure-skip-tls-verify together with a certificate authority: "
+                               "client-go refuses the config (\"specifying a root certificates file with the "
+                               "insecure flag is not allowed\")")
     else:
         verify = Field("required", ca, "" if ca is not None else "client-go: verify against the system roots")
         hostname = Field(True, None, "client-go checks the server's name")

@@ -77,6 +77,9 @@ def _endpoint(ctx: Ctx, sec: Section, label: str, anchor, dskit) -> None:
     if ca_setting is not None and verify.value == "none":
         # exporter-toolkit: "Client CA's have been configured without a Client Auth Policy"
         settings["fact.ca_without_client_auth"] = ca_setting
+        ctx.conflict(ca_setting, f"{label}: a client CA is configured but client_auth_type is NoClientCert: "
+                                 "exporter-toolkit refuses to start (\"Client CA's have been configured without "
+                                 "a Client Auth Policy\"); set client_auth_type: RequireAndVerifyClientCert")
 
     if dskit is None:
         lo, hi = sec.get("min_version"), sec.get("max_version")

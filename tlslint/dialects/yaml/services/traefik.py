@@ -99,6 +99,8 @@ def _options(ctx: Ctx, opt: Optional[Section], where: str, settings: dict, secre
                     settings["fact.client_cert_not_verified"] = t
                 if mode == "none" and cas:
                     settings["fact.ca_without_client_auth"] = cas[0].setting
+                    ctx.conflict(t, f"{where}: clientAuthType NoClientCert makes the configured CA files "
+                                    "unused: no client certificate is asked for")
         elif cas:
             verify = Field("required", cas[0].setting,
                            "Traefik: caFiles without clientAuthType means RequireAndVerifyClientCert")
