@@ -44,3 +44,11 @@ def test_wheel_installs_and_checks_a_fixture(tmp_path):
                            cwd=tmp_path, capture_output=True, text=True, check=True).stdout
     assert str(ROOT) not in where
     assert Path(where.split()[0]).with_name("nginx.lark").exists()
+
+
+def test_every_package_is_listed_in_pyproject():
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "tlslint").rglob("__init__.py")}
+    assert found - listed == set()
