@@ -61,8 +61,15 @@ def _what_is_there(lf: LoadedFile) -> str:
     return "it holds only " + ", ".join(parts)
 
 
+def _fatal(problem: str, dialect: str) -> bool:
+    fatal = getattr(problem, "fatal", True)
+    if fatal is None:  # depends on the server: Erlang/OTP is strict, OpenSSL takes the first
+        return dialect == "rabbitmq"
+    return fatal
+
+
 def problems_for(ref: FileRef, lf: LoadedFile, key_expected: bool) -> list[str]:
-    """What is wrong with ``lf`` when used as ``ref.kind``."""
+    """What is wrong with ``lf`` when used as ``ref.kind`` (fatal ones first)."""
     out: list[str] = []
     kind = ref.kind
     if kind in ("cert", "ca") and not lf.certs:
@@ -97,9 +104,14 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
         problems = problems_for(ref, lf, id(ref) in key_in_cert)
         if not problems:
             continue
+        problems.sort(key=lambda p: not _fatal(p, endpoint.dialect))
+        if _fatal(problems[0], endpoint.dialect):
+            consequence = load_failure_consequence(endpoint, ref)
+        else:
+            consequence = "the server still loads it, but the file is damaged and the next edit may break it"
         yield ctx.finding(
             ref.setting,
-            f"{problems[0]}; {load_failure_consequence(endpoint, ref)}",
+            f"{problems[0]}; {consequence}",
             endpoint=endpoint,
             related=[Related(lf.display, p) for p in problems[1:]],
         )

@@ -26,7 +26,7 @@ from tlslint.options import Options
 from tlslint.pki.graph import Node
 from tlslint.pki.keys import KeyResult, open_key, password_candidates
 from tlslint.pki.objects import CertInfo, CrlInfo, KeyInfo, LoadedFile
-from tlslint.pki.parse import Parsed, parse_bytes
+from tlslint.pki.parse import Parsed, PemProblem, parse_bytes
 from tlslint.readfile import DEFAULT_MAX_SIZE, FileAccessError, read_bytes
 from tlslint.source import display_path
 
@@ -115,8 +115,8 @@ class Pki:
             lf.pem_problems.append("DER (binary) encoding: the servers tlslint checks read PEM "
                                    "(\"-----BEGIN ...\") files")
         if nk > 1:
-            lf.pem_problems.append(f"{nk} private keys in one file: the server uses the first or "
-                                   "refuses the file")
+            lf.pem_problems.append(PemProblem(f"{nk} private keys in one file (nginx uses the first, "
+                                              "Erlang/OTP refuses the file)", fatal=None))
 
     def _load_tree(self, path: Path, max_size: int = DEFAULT_MAX_SIZE) -> list[LoadedFile]:
         """A file, or every certificate-looking file below a directory (sorted)."""

@@ -30,6 +30,18 @@ CRL_LABELS = {"X509 CRL"}
 HARMLESS_LABELS = {"EC PARAMETERS", "DH PARAMETERS"}
 
 
+class PemProblem(str):
+    """A problem description; ``fatal`` False when OpenSSL's PEM reader (and so
+    nginx) still loads the file, None when it depends on the server."""
+
+    fatal: "bool | None" = True
+
+    def __new__(cls, text: str, fatal: "bool | None" = True) -> "PemProblem":
+        obj = super().__new__(cls, text)
+        obj.fatal = fatal
+        return obj
+
+
 @dataclass
 class Parsed:
     certs: list = field(default_factory=list)  # x509.Certificate
@@ -98,8 +110,8 @@ def _parse_pem(data: bytes, out: Parsed) -> None:
         # a BEGIN inside this match before its END means an earlier block lost its END
         inner = _BEGIN.search(m.group(0), 1)
         if inner is not None:
-            out.problems.append(f"a \"{m.group(1).decode()}\" PEM block is not terminated "
-                                "(its -----END line is missing)")
+            out.problems.append(PemProblem(f"a \"{m.group(1).decode()}\" PEM block is not "
+                                           "terminated (its -----END line is missing)", fatal=False))
             # resume at the inner BEGIN
             rest = m.group(0)[inner.start():]
             sub = Parsed()
@@ -147,11 +159,11 @@ def _check_gap(gap: bytes, out: Parsed) -> None:
         if not s:
             continue
         if s.startswith(b"-----") or _B64_LINE.match(s):
-            out.problems.append("stray PEM data outside any BEGIN/END block (a damaged or "
-                                "half-pasted block)")
+            out.problems.append(PemProblem("stray PEM data outside any BEGIN/END block (a damaged "
+                                           "or half-pasted block)", fatal=False))
             return
         if b"\x00" in s:
-            out.problems.append("binary data between PEM blocks")
+            out.problems.append(PemProblem("binary data between PEM blocks", fatal=False))
             return
 
 
