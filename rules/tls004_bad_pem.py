@@ -39,7 +39,7 @@ from typing import Iterable
 from tlslint.findings import Finding, Related, Severity
 from tlslint.model import FileRef, TlsEndpoint
 from tlslint.pki.objects import LoadedFile
-from tlslint.pki.report import FILE_WORD, file_refs, load_failure_consequence
+from tlslint.pki.report import file_refs, load_failure_consequence
 from tlslint.rulebase import ALL_DIALECTS, CheckContext, Rule
 
 RULE = Rule("TLS004", "bad-pem", Severity.ERROR,

@@ -45,7 +45,7 @@ from typing import Iterable
 
 from tlslint.findings import Finding, Related, Severity
 from tlslint.model import TlsEndpoint
-from tlslint.pki.report import analyses, node_where, related_cert, served_related
+from tlslint.pki.report import analyses, node_where, served_related
 from tlslint.rulebase import ALL_DIALECTS, CheckContext, Rule
 
 RULE = Rule("TLS101", "chain-incomplete", Severity.ERROR,

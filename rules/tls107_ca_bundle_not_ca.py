@@ -7,8 +7,10 @@ Files used as trust anchors or CA lists (`ssl_client_certificate`,
 `cacertfile`, YAML `ca_file`/`ca`...) should hold CA certificates only:
 
 * an end-entity certificate (basicConstraints cA false, or no CA marking)
-  issued by someone else is reported; a self-signed end-entity certificate is
-  accepted, because pinning one that way works in OpenSSL and Go;
+  issued by someone else is reported when the file is used to verify peers
+  (a full chain in nginx's `ssl_trusted_certificate` for OCSP stapling alone
+  is harmless); a self-signed end-entity certificate is accepted, because
+  pinning one that way works in OpenSSL and Go;
 * any private key is reported.
 
 ## Why it matters
@@ -34,7 +36,7 @@ from typing import Iterable
 
 from tlslint.findings import Finding, Related, Severity
 from tlslint.model import TlsEndpoint
-from tlslint.pki.report import related_cert
+from tlslint.pki.report import related_cert, verify_on
 from tlslint.rulebase import ALL_DIALECTS, CheckContext, Rule
 
 RULE = Rule("TLS107", "ca-bundle-not-ca", Severity.ERROR,
@@ -42,12 +44,15 @@ RULE = Rule("TLS107", "ca-bundle-not-ca", Severity.ERROR,
 
 
 def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:
+    # nginx's ssl_trusted_certificate often holds the full chain for OCSP
+    # stapling only: leaves there matter only once the file verifies peers
+    verifying = verify_on(endpoint) or endpoint.role == "client"
     for ref in endpoint.ca_files:
         lf = ctx.pki.load(ref)
         if not lf.ok:
             continue
         for c in lf.certs:
-            if c.is_ca or c.self_signed:
+            if c.is_ca or c.self_signed or not verifying:
                 continue
             yield ctx.finding(
                 ref.setting,

@@ -166,6 +166,9 @@ def test_ca_file_with_leaf_and_key(tmp_path, f, site):
     assert codes(check(r107, ep)) == ["TLS107", "TLS107"]
     ep = nginx(tmp_path, None, ca=tmp_path / "root.pem", verify="required")
     assert check(r107, ep) == []
+    # without peer verification only the key is reported
+    ep = nginx(tmp_path, None, ca=ca)
+    assert codes(check(r107, ep)) == ["TLS107"]
 
 
 def test_sha1_leaf(tmp_path, f, site):

@@ -16,7 +16,7 @@ from typing import Literal, Optional
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-from cryptography.x509.oid import ExtensionOID, NameOID
+from cryptography.x509.oid import NameOID
 
 Status = Literal["ok", "missing", "unreadable", "unresolved"]
 

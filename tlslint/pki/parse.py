@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from tlslint.pki.objects import CertInfo, CrlInfo, KeyInfo
+from tlslint.pki.objects import KeyInfo
 
 _BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END ([A-Z0-9 ]+)-----", re.S)
 _BEGIN = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----")
