@@ -55,7 +55,8 @@ def problems(doc, code=None):
 
 
 def endpoint(doc, label_part: str):
-    found = [e for e in doc.endpoints if label_part in e.label]
+    found = [e for e in doc.endpoints if e.label == label_part] or [
+        e for e in doc.endpoints if label_part in e.label]
     assert len(found) == 1, [e.label for e in doc.endpoints]
     return found[0]
 
