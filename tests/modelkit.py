@@ -12,10 +12,12 @@ from tlslint.source import Source, Span
 
 
 class ConfigText:
-    """A fake config file: each setting() call appends a line ``key value;``."""
+    """A fake config file: line 1 is the endpoint's anchor (``listen 443 ssl;``),
+    and each setting() call appends a line ``key value;``."""
 
     def __init__(self, path: Path = Path("/conf/test.conf")):
         self.source = Source(path=path, text="")
+        self.anchor = self.setting("listen", "443 ssl")
 
     def setting(self, key: str, value: str) -> Setting:
         start = len(self.source.text) + len(key) + 1
@@ -27,7 +29,7 @@ class ConfigText:
 
 def endpoint(text: Optional[ConfigText] = None, role="server", dialect="nginx", **fields) -> TlsEndpoint:
     text = text or ConfigText()
-    anchor = fields.pop("anchor", None) or text.setting("listen", "443 ssl")
+    anchor = fields.pop("anchor", None) or text.anchor
     return TlsEndpoint(dialect=dialect, role=role, label=f"{role} test", anchor=anchor, **fields)
 
 
