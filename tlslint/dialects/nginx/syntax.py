@@ -1,0 +1,411 @@
+"""nginx syntax: a lexer with nginx's own tokenizer rules feeding a lark LALR
+parser built from ``grammars/nginx.lark``, and the directive tree it yields.
+
+The grammar file holds the token patterns and the statement structure; the
+lexer here adds what a regular lexer cannot do (see the grammar's header):
+the "separator after a closing quote" check, Lua block bodies, and keeping
+comments aside. The parser is built once per process, on first use.
+
+Every directive becomes a :class:`Node` around a :class:`tlslint.model.Setting`
+whose spans index the file text exactly (``text[span] == raw``), for the
+directive and for each of its arguments.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from importlib import resources
+from typing import Optional
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.lexer import Lexer
+
+from tlslint.model import Setting
+from tlslint.source import Source, Span
+
+EOF_IN_DIRECTIVE = 'unexpected end of file, expecting ";" or "}"'
+EOF_IN_BLOCK = 'unexpected end of file, expecting "}"'
+
+LUA_BLOCK_SUFFIX = "_by_lua_block"
+
+# What nginx's ngx_conf_handler checks right after reading a statement, for
+# directives whose block-ness is known (unknown directives are left alone:
+# they may come from any module).
+BLOCK_DIRECTIVES = frozenset({
+    "events", "http", "location", "upstream", "if", "types", "map", "geo",
+    "split_clients", "limit_except", "stream", "mail", "charset_map", "match",
+})
+SIMPLE_DIRECTIVES = frozenset("""
+    include user worker_processes error_log pid load_module worker_connections daemon
+    master_process worker_rlimit_nofile env
+    listen server_name root alias index return rewrite set access_log log_format
+    default_type sendfile keepalive_timeout client_max_body_size add_header expires
+    try_files error_page allow deny resolver resolver_timeout http2 http3 quic_retry
+    proxy_pass proxy_set_header proxy_redirect proxy_http_version proxy_buffering
+    proxy_read_timeout proxy_connect_timeout proxy_send_timeout
+    grpc_pass uwsgi_pass fastcgi_pass scgi_pass memcached_pass fastcgi_param uwsgi_param
+    ssl ssl_certificate ssl_certificate_key ssl_password_file ssl_protocols ssl_ciphers
+    ssl_prefer_server_ciphers ssl_verify_client ssl_verify_depth ssl_client_certificate
+    ssl_trusted_certificate ssl_crl ssl_dhparam ssl_ecdh_curve ssl_session_cache
+    ssl_session_timeout ssl_session_tickets ssl_session_ticket_key ssl_stapling
+    ssl_stapling_verify ssl_stapling_file ssl_stapling_responder ssl_buffer_size
+    ssl_early_data ssl_conf_command ssl_reject_handshake ssl_ocsp ssl_ocsp_cache
+    ssl_ocsp_responder ssl_handshake_timeout ssl_preread ssl_alpn starttls
+    proxy_ssl proxy_ssl_verify proxy_ssl_verify_depth proxy_ssl_trusted_certificate
+    proxy_ssl_name proxy_ssl_server_name proxy_ssl_certificate proxy_ssl_certificate_key
+    proxy_ssl_password_file proxy_ssl_protocols proxy_ssl_ciphers proxy_ssl_crl
+    proxy_ssl_session_reuse proxy_ssl_conf_command
+    grpc_ssl_verify grpc_ssl_verify_depth grpc_ssl_trusted_certificate grpc_ssl_name
+    grpc_ssl_server_name grpc_ssl_certificate grpc_ssl_certificate_key grpc_ssl_password_file
+    grpc_ssl_protocols grpc_ssl_ciphers grpc_ssl_crl grpc_ssl_session_reuse grpc_ssl_conf_command
+    uwsgi_ssl_verify uwsgi_ssl_verify_depth uwsgi_ssl_trusted_certificate uwsgi_ssl_name
+    uwsgi_ssl_server_name uwsgi_ssl_certificate uwsgi_ssl_certificate_key uwsgi_ssl_password_file
+    uwsgi_ssl_protocols uwsgi_ssl_ciphers uwsgi_ssl_crl uwsgi_ssl_session_reuse uwsgi_ssl_conf_command
+""".split())
+
+
+class NginxSyntaxError(Exception):
+    """A syntax error, worded as nginx words it, at a character offset."""
+
+    def __init__(self, message: str, offset: int):
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+class Node:
+    """One directive: its Setting, and for a block its children.
+
+    ``children`` is None for a simple directive (``key args;``) and a list for a
+    block (``key args { ... }``); a Lua block has ``lua=True`` and no children.
+    ``lbrace``/``rbrace`` are the offsets of the block's braces.
+    ``included`` is filled for ``include`` directives by the loader: the
+    included files' top-level nodes, one list per file.
+    """
+
+    __slots__ = ("setting", "children", "lbrace", "rbrace", "lua", "included")
+
+    def __init__(self, setting: Setting, children: Optional[list] = None,
+                 lbrace: int = -1, rbrace: int = -1, lua: bool = False):
+        self.setting = setting
+        self.children = children
+        self.lbrace = lbrace
+        self.rbrace = rbrace
+        self.lua = lua
+        self.included: Optional[list[list["Node"]]] = None
+
+    @property
+    def key(self) -> str:
+        return self.setting.key
+
+    @property
+    def source(self) -> Source:
+        return self.setting.source
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"Node({self.setting.key!r}, {self.setting.value!r}, line {self.setting.line})"
+
+
+# ---------------------------------------------------------------- values
+
+_ESCAPE = re.compile(r"\\(.)", re.S)
+_ESCAPES = {'"': '"', "'": "'", "\\": "\\", "t": "\t", "r": "\r", "n": "\n"}
+
+
+def _unescape_match(m: "re.Match[str]") -> str:
+    c = m.group(1)
+    return _ESCAPES.get(c, "\\" + c)
+
+
+def word_value(raw: str) -> str:
+    """What nginx stores for a word: quotes removed; ``\\"`` ``\\'`` ``\\\\``
+    lose the backslash, ``\\t`` ``\\r`` ``\\n`` become control characters,
+    any other ``\\x`` keeps its backslash."""
+    if raw[:1] in ('"', "'"):
+        raw = raw[1:-1]
+    if "\\" in raw:
+        return _ESCAPE.sub(_unescape_match, raw)
+    return raw
+
+
+# ---------------------------------------------------------------- Lua bodies
+
+_LUA_SCAN = re.compile(
+    r"""--\[(=*)\[.*?\]\1\]      # long comment
+      | --[^\n]*                # line comment
+      | \[(=*)\[.*?\]\2\]       # long string
+      | "(?:\\.|[^"\\\n])*"     # strings
+      | '(?:\\.|[^'\\\n])*'
+      | [{}]
+    """,
+    re.S | re.X,
+)
+
+
+def _lua_body_end(text: str, lbrace: int, end: int) -> int:
+    """Offset just after the "}" closing the Lua block opened at ``lbrace``."""
+    depth = 1
+    for m in _LUA_SCAN.finditer(text, lbrace + 1, end):
+        c = m.group()
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return m.end()
+    raise NginxSyntaxError(EOF_IN_BLOCK, end)
+
+
+# ---------------------------------------------------------------- lexer
+
+class LexInput:
+    """What the lexer reads: a region of a source text (a whole file, or one
+    file of an ``nginx -T`` dump)."""
+
+    __slots__ = ("text", "start", "end", "comments")
+
+    def __init__(self, text: str, start: int, end: int):
+        self.text = text
+        self.start = start
+        self.end = end
+        self.comments: list[tuple[int, int]] = []
+
+
+_new_token = getattr(Token, "_future_new", Token)
+_TOKEN_ORDER = ("WS", "COMMENT", "SEMI", "LBRACE", "RBRACE", "WORD")
+
+
+class NginxLexer(Lexer):
+    """nginx's tokenizer (ngx_conf_read_token) over the grammar's terminals.
+
+    Yields one DIRECTIVE token per statement (its ``value`` is the list of
+    ``(raw word, offset)``), then what ended it: SEMI, LBRACE, RBRACE or
+    LUA_BODY. Comments go to ``data.comments``.
+    """
+
+    def __init__(self, lexer_conf):
+        patterns = {t.name: t.pattern.to_regexp() for t in lexer_conf.terminals}
+        self.master = re.compile("|".join(f"(?P<{n}>{patterns[n]})" for n in _TOKEN_ORDER))
+
+    def lex(self, data: LexInput):  # type: ignore[override]
+        text, pos, end = data.text, data.start, data.end
+        match = self.master.match
+        comments = data.comments
+        new = _new_token
+        words: list[tuple[str, int]] = []
+        while pos < end:
+            m = match(text, pos, end)
+            if m is None:
+                # An unterminated quote or a backslash at the very end: nginx
+                # reads on to the end of the file inside the word.
+                raise NginxSyntaxError(EOF_IN_DIRECTIVE, end)
+            kind = m.lastgroup
+            npos = m.end()
+            if kind == "WS":
+                pos = npos
+                continue
+            if kind == "WORD":
+                word = m.group()
+                words.append((word, pos))
+                pos = npos
+                if (word[0] == '"' or word[0] == "'") and npos < end:
+                    # A closing quote must be followed by a separator; ")" counts as one.
+                    c = text[npos]
+                    if c not in " \t\r\n;{":
+                        if c != ")":
+                            raise NginxSyntaxError(f'unexpected "{c}"', npos)
+                        pos = npos + 1
+                continue
+            if kind == "COMMENT":
+                comments.append((pos, npos))
+                pos = npos
+                continue
+            if words:
+                name = word_value(words[0][0])
+                if kind == "LBRACE":
+                    if name in SIMPLE_DIRECTIVES:
+                        raise NginxSyntaxError(f'directive "{name}" is not terminated by ";"', pos)
+                elif kind == "SEMI":
+                    if name in BLOCK_DIRECTIVES:
+                        raise NginxSyntaxError(f'directive "{name}" has no opening "{{"', pos)
+                tok = new("DIRECTIVE", words[0][0], words[0][1])
+                tok.value = words
+                yield tok
+                if kind == "LBRACE" and name.endswith(LUA_BLOCK_SUFFIX):
+                    stop = _lua_body_end(text, pos, end)
+                    yield new("LUA_BODY", text[pos:stop], pos)
+                    words = []
+                    pos = stop
+                    continue
+                words = []
+            yield new(kind, m.group(), pos)
+            pos = npos
+        if words:
+            tok = new("DIRECTIVE", words[0][0], words[0][1])
+            tok.value = words
+            yield tok
+
+
+class _PassThrough:
+    """A no-op post-lexer whose only job is to keep the WORD terminal (used by
+    the lexer inside DIRECTIVE tokens, not by the rules) in the compiled grammar."""
+
+    always_accept = ("WORD",)
+
+    def process(self, stream):
+        return stream
+
+
+# ---------------------------------------------------------------- tree building
+
+class _State(threading.local):
+    source: Optional[Source] = None
+    done: Optional[list] = None
+
+
+_state = _State()
+
+
+class NginxSetting(Setting):
+    """A directive's Setting whose per-argument Settings are built on first
+    access of ``args`` (a 1.3 MB config has ~100k arguments, few are read)."""
+
+    @property  # type: ignore[override]
+    def args(self) -> tuple[Setting, ...]:
+        d = self.__dict__
+        args = d.get("_args")
+        if args is None:
+            words = d.pop("_words", ())
+            key, source, key_span, statement = self.key, self.source, self.key_span, self.statement
+            args = tuple(
+                Setting(key=key, value=word_value(raw), raw=raw, span=Span(start, start + len(raw)),
+                        source=source, key_span=key_span, statement=statement)
+                for raw, start in words)
+            if args:
+                # the directive's own value is its first argument's
+                args[0].__dict__["_directive"] = self
+            d["_args"] = args
+        return args
+
+    @args.setter
+    def args(self, value) -> None:
+        self.__dict__["_args"] = tuple(value) if value else None
+
+
+def _make_setting(words: list, stmt_start: int, stmt_end: int, source: Source) -> Setting:
+    name, key_start = words[0]
+    key_span = Span(key_start, key_start + len(name))
+    statement = Span(stmt_start, stmt_end)
+    key = word_value(name)
+    if len(words) == 1:
+        return NginxSetting(key=key, value="", raw="", span=Span(key_span.end, key_span.end), source=source,
+                            key_span=key_span, statement=statement)
+    raw, start = words[1]
+    setting = NginxSetting(key=key, value=word_value(raw), raw=raw, span=Span(start, start + len(raw)),
+                           source=source, key_span=key_span, statement=statement)
+    setting.__dict__["_words"] = words[1:]
+    return setting
+
+
+class _Builder(Transformer):
+    """Inline LALR callbacks: build Nodes as statements are reduced."""
+
+    def simple(self, children):
+        directive, semi = children
+        setting = _make_setting(directive.value, directive.start_pos, semi.start_pos + 1, _state.source)
+        node = Node(setting)
+        _state.done.append(node)
+        return node
+
+    def block(self, children):
+        directive, lbrace, rbrace = children[0], children[1], children[-1]
+        setting = _make_setting(directive.value, directive.start_pos, rbrace.start_pos + 1, _state.source)
+        node = Node(setting, children[2:-1], lbrace.start_pos, rbrace.start_pos)
+        _state.done.append(node)
+        return node
+
+    def lua_block(self, children):
+        directive, body = children
+        end = body.start_pos + len(body)
+        setting = _make_setting(directive.value, directive.start_pos, end, _state.source)
+        node = Node(setting, [], body.start_pos, end - 1, lua=True)
+        _state.done.append(node)
+        return node
+
+    def start(self, children):
+        return children
+
+
+_parser: Optional[Lark] = None
+_parser_lock = threading.Lock()
+
+
+def grammar_text() -> str:
+    return resources.files("tlslint.grammars").joinpath("nginx.lark").read_text(encoding="utf-8")
+
+
+def get_parser() -> Lark:
+    """The LALR parser, compiled once per process on first use."""
+    global _parser
+    if _parser is None:
+        with _parser_lock:
+            if _parser is None:
+                _parser = Lark(grammar_text(), parser="lalr", lexer=NginxLexer, postlex=_PassThrough(),
+                               transformer=_Builder(visit_tokens=False), maybe_placeholders=False)
+    return _parser
+
+
+class ParseResult:
+    """The nodes of one file (or dump region); on a syntax error ``nodes`` is
+    empty and ``done`` lists the statements nginx had completed before it."""
+
+    __slots__ = ("source", "nodes", "done", "error", "comments")
+
+    def __init__(self, source, nodes, done, error, comments):
+        self.source = source
+        self.nodes: list[Node] = nodes
+        self.done: list[Node] = done
+        self.error: Optional[NginxSyntaxError] = error
+        self.comments: list[tuple[int, int]] = comments
+
+
+def parse_region(source: Source, start: int = 0, end: Optional[int] = None) -> ParseResult:
+    """Parse ``source.text[start:end]``; never raises for bad input."""
+    text = source.text
+    if end is None:
+        end = len(text)
+    if start == 0 and text.startswith("\ufeff"):
+        start = 1  # a UTF-8 BOM: nginx would choke on it, editors add it silently
+    data = LexInput(text, start, end)
+    done: list[Node] = []
+    parser = get_parser()
+    _state.source, _state.done = source, done
+    error: Optional[NginxSyntaxError] = None
+    nodes: list[Node] = []
+    try:
+        nodes = parser.parse(data)
+    except NginxSyntaxError as exc:
+        error = exc
+    except UnexpectedToken as exc:
+        error = _token_error(exc, end)
+    except UnexpectedCharacters as exc:  # pragma: no cover - the custom lexer never raises it
+        error = NginxSyntaxError(f'unexpected "{text[exc.pos_in_stream]}"', exc.pos_in_stream)
+    except UnexpectedInput as exc:  # pragma: no cover
+        error = NginxSyntaxError(str(exc).splitlines()[0], end)
+    finally:
+        _state.source = _state.done = None
+    return ParseResult(source, nodes if error is None else [], done, error, data.comments)
+
+
+def _token_error(exc: UnexpectedToken, end: int) -> NginxSyntaxError:
+    tok = exc.token
+    if tok.type == "$END":
+        if "SEMI" in exc.expected:
+            return NginxSyntaxError(EOF_IN_DIRECTIVE, end)
+        return NginxSyntaxError(EOF_IN_BLOCK, end)
+    # ";" or "{" where a directive should start, "}" after a directive's words
+    # or outside any block
+    char = {"SEMI": ";", "LBRACE": "{", "RBRACE": "}"}.get(tok.type, str(tok)[:1])
+    return NginxSyntaxError(f'unexpected "{char}"', tok.start_pos)
