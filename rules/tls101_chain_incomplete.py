@@ -43,6 +43,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from tlslint.chainfix import fullchain_fix
 from tlslint.findings import Finding, Related, Severity
 from tlslint.model import TlsEndpoint
 from tlslint.pki.report import analyses, node_where, served_related
@@ -80,4 +81,5 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
                                                  "(missing from the served chain)") for n in a.found]
         elif below is not a.leaf and below.is_ca:
             msg += "; if it is a private root CA, pass it to tlslint with --trust"
-        yield ctx.finding(pair.cert.setting, msg, endpoint=endpoint, related=related)
+        fix = fullchain_fix(endpoint, pair, a) if a.found else None
+        yield ctx.finding(pair.cert.setting, msg, endpoint=endpoint, related=related, fix=fix)

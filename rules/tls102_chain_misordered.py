@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from tlslint.chainfix import original_bytes, reorder_blocks, rewrite_fix
 from tlslint.findings import Finding, Severity
 from tlslint.model import TlsEndpoint
 from tlslint.pki.report import analyses, related_cert
@@ -48,8 +49,6 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
         if not a.misordered:
             continue
         first = a.file_certs[0]
-        if first is not a.leaf and a.key_matches is a.leaf:
-            continue  # TLS301 reports it: the key matches a later certificate
         order = ", ".join(str(c.index) for c in a.expected_order)
         if first is not a.leaf:
             msg = (f"{a.cert_file.display} starts with {first.subject}, not with the leaf "
@@ -60,4 +59,8 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
                    "(each certificate must be followed by its issuer)")
         msg += f"; expected order: {order}"
         related = [related_cert(c, "leaf" if c is a.leaf else "") for c in a.file_certs]
-        yield ctx.finding(pair.cert.setting, msg, endpoint=endpoint, related=related)
+        data = original_bytes(a)
+        new = reorder_blocks(data, [c.fingerprint for c in a.expected_order]) if data else None
+        fix = rewrite_fix(a, f"reorder {a.cert_file.display}: leaf first, each certificate followed by its issuer",
+                          "safe", new, a.expected_order)
+        yield ctx.finding(pair.cert.setting, msg, endpoint=endpoint, related=related, fix=fix)

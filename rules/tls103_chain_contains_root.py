@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from tlslint.chainfix import drop_blocks, original_bytes, rewrite_fix
 from tlslint.findings import Finding, Severity
 from tlslint.model import TlsEndpoint
 from tlslint.pki.report import analyses, related_cert
@@ -43,8 +44,12 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
         root = a.root_included
         if root is None:
             continue
+        data = original_bytes(a)
+        new = drop_blocks(data, {root.fingerprint}, keep_first_duplicate=False) if data else None
+        kept = [c for c in a.file_certs if c.fingerprint != root.fingerprint]
+        fix = rewrite_fix(a, f"drop the root {root.subject} from {a.cert_file.display}", "safe", new, kept)
         yield ctx.finding(
             pair.cert.setting,
             f"{a.cert_file.display} sends the root CA {root.subject} ({root.position()}): "
             "clients use their own copy of the root, sending it only adds bytes to every handshake",
-            endpoint=endpoint, related=[related_cert(root, "self-signed root")])
+            endpoint=endpoint, related=[related_cert(root, "self-signed root")], fix=fix)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from tlslint.chainfix import drop_blocks, original_bytes, rewrite_fix
 from tlslint.findings import Finding, Severity
 from tlslint.model import TlsEndpoint
 from tlslint.pki.report import analyses, related_cert
@@ -44,6 +45,7 @@ RULE = Rule("TLS104", "chain-extraneous-certificate", Severity.WARNING,
 
 def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:
     for pair, a in analyses(endpoint, ctx):
+        fix = _drop_all(a) if a.extraneous else None
         for cert, why in a.extraneous:
             if why.startswith("a duplicate"):
                 tail = "the same certificate is sent twice in every handshake"
@@ -53,4 +55,19 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
             yield ctx.finding(
                 pair.cert.setting,
                 f"{a.cert_file.display} {cert.position()} ({cert.subject}) is {why}: {tail}",
-                endpoint=endpoint, related=[related_cert(cert, why)])
+                endpoint=endpoint, related=[related_cert(cert, why)], fix=fix)
+
+
+def _drop_all(a):
+    """One rewrite that drops every extraneous certificate (and later duplicates),
+    shared by all of this file's findings so they do not conflict."""
+    data = original_bytes(a)
+    unrelated = {c.fingerprint for c, why in a.extraneous if not why.startswith("a duplicate")}
+    new = drop_blocks(data, unrelated) if data else None
+    kept, seen = [], set()
+    for c in a.file_certs:
+        if c.fingerprint not in unrelated and c.fingerprint not in seen:
+            kept.append(c)
+        seen.add(c.fingerprint)
+    return rewrite_fix(a, f"drop certificates that are not on the leaf's path from {a.cert_file.display}",
+                       "unsafe", new, kept)

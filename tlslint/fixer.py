@@ -59,6 +59,8 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
 
 def _overlaps(edit: Edit, planned: list[Edit]) -> bool:
     for other in planned:
+        if (edit.span, edit.replacement) == (other.span, other.replacement):
+            continue  # the same edit, e.g. two endpoints repointed to one shared fullchain
         if edit.span.overlaps(other.span):
             return True
         # two insertions at one point would interleave unpredictably
@@ -83,7 +85,8 @@ def plan_fixes(findings: list[Finding], unsafe: bool) -> Plan:
         for edit in fix.edits:
             path = edit.source.path
             source, edits = plan.edits.setdefault(path, (edit.source, []))
-            edits.append(edit)
+            if not any((e.span, e.replacement) == (edit.span, edit.replacement) for e in edits):
+                edits.append(edit)
         for new in fix.new_files + fix.rewrites:
             plan.files[new.path] = new
         plan.fixes.append((finding, fix))
