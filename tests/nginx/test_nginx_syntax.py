@@ -1,0 +1,183 @@
+"""The nginx tokenizer and parser: values, spans, comments, errors at nginx's line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from nginxkit import nginx_oracle, parse_conf, tls001  # noqa: E402
+
+from tlslint.dialects.nginx import syntax  # noqa: E402
+from tlslint.source import Source  # noqa: E402
+
+
+def parse_text(text: str):
+    source = Source(Path("t.conf"), text)
+    return source, syntax.parse_region(source)
+
+
+def words(text: str) -> list[list[tuple[str, str]]]:
+    """[[(key, key), (raw, value), ...] per directive, depth first]."""
+    source, result = parse_text(text)
+    assert result.error is None, result.error.message
+    out = []
+    for node in sorted(result.done, key=lambda n: n.setting.statement.start):
+        s = node.setting
+        out.append([(s.key, s.key)] + [(a.raw, a.value) for a in s.args])
+    return out
+
+
+def error(text: str) -> tuple[str, int]:
+    source, result = parse_text(text)
+    assert result.error is not None
+    return result.error.message, source.line_col(result.error.offset)[0]
+
+
+def test_parser_is_built_once():
+    assert syntax.get_parser() is syntax.get_parser()
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "}" right after a word is part of it; ";" and "{" separate
+    ("a foo};", [[("a", "a"), ("foo}", "foo}")]]),
+    # "#" starts a comment only at the start of a word
+    ("a b#c; # comment\n", [[("a", "a"), ("b#c", "b#c")]]),
+    # quotes only at the start of a word; inside a word they are ordinary characters
+    ('a b"c"d;', [[("a", "a"), ('b"c"d', 'b"c"d')]]),
+    ('a "b c" \'d;e\';', [[("a", "a"), ('"b c"', "b c"), ("'d;e'", "d;e")]]),
+    # escapes: \" \' \\ lose the backslash, \t \r \n become control characters, others stay
+    (r'a "x\"y" x\\y \t\n r\.s;', [[("a", "a"), (r'"x\"y"', 'x"y'), (r"x\\y", "x\\y"),
+                                    (r"\t\n", "\t\n"), (r"r\.s", r"r\.s")]]),
+    # "${" does not open a block
+    ("a ${b}c;", [[("a", "a"), ("${b}c", "${b}c")]]),
+    # ")" after a closing quote counts as a space
+    ('if ($a = "b") { return 403; }', [[("if", "if"), ("($a", "($a"), ("=", "="), ('"b"', "b")],
+                                       [("return", "return"), ("403", "403")]]),
+    # CRLF and CR are blanks
+    ("a b;\r\nc d;\r", [[("a", "a"), ("b", "b")], [("c", "c"), ("d", "d")]]),
+    # a comment between arguments
+    ("a b # c\n d;", [[("a", "a"), ("b", "b"), ("d", "d")]]),
+    # a quoted directive name
+    ('"a" b;', [[("a", "a"), ("b", "b")]]),
+])
+def test_words(text, expected):
+    assert words(text) == expected
+
+
+def test_spans_are_lossless_and_statements_cover_the_directive():
+    text = 'http {\n  server_name  "a b"  c\\ d ${x};\n  location / { }\n}\n'
+    source, result = parse_text(text)
+    for node in result.done:
+        s = node.setting
+        assert text[s.span.start:s.span.end] == s.raw
+        assert text[s.key_span.start:s.key_span.end] == s.key
+        for a in s.args:
+            assert text[a.span.start:a.span.end] == a.raw
+    server_name = next(n.setting for n in result.done if n.key == "server_name")
+    assert text[server_name.statement.start:server_name.statement.end] == 'server_name  "a b"  c\\ d ${x};'
+    http = next(n for n in result.done if n.key == "http")
+    assert text[http.setting.statement.start:http.setting.statement.end] == text.rstrip("\n")
+    assert http.setting.raw == "" and http.setting.span.start == http.setting.span.end == 4
+
+
+def test_comments_are_kept():
+    source, result = parse_text("# top\na b; # inline\r\nc 'd # not a comment';\n")
+    assert [source.text[a:b] for a, b in result.comments] == ["# top", "# inline\r"]
+
+
+@pytest.mark.parametrize("text, message, line", [
+    ("http {\n  a b\n}\n", 'unexpected "}"', 3),
+    ("a;\n}\n", 'unexpected "}"', 2),
+    ("http {\n  ;\n}", 'unexpected ";"', 2),
+    ("http {\n a;\n {\n}", 'unexpected "{"', 3),
+    ("http {\n a b;\n", 'unexpected end of file, expecting "}"', 3),
+    ("http {\n a b;\n\n# tail", 'unexpected end of file, expecting "}"', 4),
+    ("http {\n a b", 'unexpected end of file, expecting ";" or "}"', 2),
+    ('a "unterminated;\n\n', 'unexpected end of file, expecting ";" or "}"', 3),
+    ("a b\\", 'unexpected end of file, expecting ";" or "}"', 1),
+    ('a "b"c;', 'unexpected "c"', 1),
+    ('a "b"}', 'unexpected "}"', 1),
+    ("http { location / { proxy_pass http://x\n location /b { } } }",
+     'directive "proxy_pass" is not terminated by ";"', 2),
+    ("http { if ($a) ; }", 'directive "if" has no opening "{"', 1),
+])
+def test_errors_like_nginx(text, message, line):
+    assert error(text) == (message, line)
+
+
+ORACLE_CASES = [
+    'events {}\nhttp { server { listen 8080; server_name "a"b; } }\n',
+    'events {}\nhttp { server { listen 8080; server_name "a")b; } }\n',
+    "events {}\nhttp {\n server {\n listen 8080\n }\n",
+    "events {}\nhttp {\n server {\n listen 8080;\n }\n",
+    "events {}\nhttp { server { listen 8080; server_name a; }}}\n",
+    "events {}\nhttp { server { listen 8080; server_name a; ; }}\n",
+    "events {}\nhttp { server { listen 8080; server_name a\\",
+    "events {}\nhttp { server { listen 8080; server_name ${url ; } }\n",
+    "events {}\nhttp { server { listen 8080; location / { proxy_pass http://x\n location /b { } } } }\n",
+]
+
+
+@pytest.mark.parametrize("text", ORACLE_CASES)
+def test_errors_match_real_nginx(tmp_path, text):
+    oracle = nginx_oracle(tmp_path, text)
+    if oracle is None:
+        pytest.skip("nginx not runnable here (needs /usr/sbin/nginx and root)")
+    doc = parse_conf(tmp_path, text)
+    errors = tls001(doc)
+    if oracle[0] == "ok" or oracle[0].startswith("open()"):
+        assert errors == []
+    else:
+        assert [(e[1], e[2]) for e in errors] == [(oracle[1], oracle[0])]
+
+
+def test_lua_blocks_are_opaque():
+    text = """
+    http {
+        server {
+            content_by_lua_block {
+                local t = { a = "}", b = '{' }  -- a } in a comment
+                --[[ long { comment ]]
+                local s = [==[ ]] } ]==]
+                if x then ngx.say("}") end
+            }
+            set_by_lua_block $res { return 1 }
+            "rewrite_by_lua_block" { a = { 1 } }
+            listen 8080;
+        }
+    }
+    """
+    source, result = parse_text(text)
+    assert result.error is None
+    keys = [n.key for n in sorted(result.done, key=lambda n: n.setting.statement.start)]
+    assert keys == ["http", "server", "content_by_lua_block", "set_by_lua_block", "rewrite_by_lua_block", "listen"]
+    lua = next(n for n in result.done if n.key == "set_by_lua_block")
+    assert lua.lua and lua.setting.value == "$res"
+    assert text[lua.setting.statement.start:lua.setting.statement.end] == "set_by_lua_block $res { return 1 }"
+
+
+def test_non_utf8_bytes_do_not_crash(tmp_path):
+    path = tmp_path / "nginx.conf"
+    path.write_bytes(b"http {\n  server_name caf\xe9 \xff\xfe;\n}\n")
+    from nginxkit import parse_file
+
+    doc = parse_file(path)
+    assert tls001(doc) == []
+    name = next(s for s in doc.settings if s.key == "server_name")
+    assert [a.raw for a in name.args] == ["caf\udce9", "\udcff\udcfe"]
+    assert doc.source.text[name.span.start:name.span.end] == name.raw
+
+
+def test_bom_is_reported_like_nginx_but_parsed_past(tmp_path):
+    path = tmp_path / "nginx.conf"
+    path.write_bytes(b"\xef\xbb\xbfevents {}\nhttp { server { listen 443 ssl; ssl_certificate a.pem; "
+                     b"ssl_certificate_key a.key; } }\n")
+    from nginxkit import parse_file
+
+    doc = parse_file(path)
+    assert [(p.code, p.location.start()[0]) for p in doc.problems] == [("TLS001", 1)]
+    assert len(doc.endpoints) == 1
