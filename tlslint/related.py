@@ -9,7 +9,8 @@ looks at the repository that holds it, parses the configs there, and checks
 the ones that include the file or reference it (after ``--path-map``).
 
 The repository is the git toplevel of the file (the nearest folder with a
-``.git`` entry), or the current directory when the file is in no repository.
+``.git`` entry); for a file in no repository, the current directory when the
+file is below it, else the file's own directory.
 """
 
 from __future__ import annotations
@@ -42,7 +43,14 @@ def git_root(path: Path) -> Optional[Path]:
 
 
 def repository_root(path: Path) -> Path:
-    return git_root(path) or _abs(Path.cwd())
+    """The git toplevel of ``path``; else the current directory when ``path`` is
+    below it; else the file's own directory (never a scan of an unrelated tree)."""
+    found = git_root(path)
+    if found is not None:
+        return found
+    cwd = _abs(Path.cwd())
+    absolute = _abs(path)
+    return cwd if cwd == absolute or cwd in absolute.parents else absolute.parent
 
 
 def _same(path: Path) -> set[Path]:
