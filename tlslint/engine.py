@@ -167,6 +167,18 @@ def per_file_ignored(findings: list[Finding], options: Options) -> list[Finding]
 def check(paths: list[Path], options: Options, forced: Optional[dict[Path, str]] = None,
           progress=None) -> RunResult:
     """``progress(stage, done, total)``, when given, is called as the run advances."""
+    import warnings
+
+    from cryptography.utils import CryptographyDeprecationWarning
+
+    # Trust stores hold certificates cryptography warns about (non-positive
+    # serials); the warning is for library authors, not for tlslint's users.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        return _check(paths, options, forced, progress)
+
+
+def _check(paths, options, forced, progress) -> RunResult:
     from tlslint import related
 
     result = RunResult()
