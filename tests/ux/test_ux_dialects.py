@@ -222,3 +222,21 @@ def test_sarif_of_the_corpus_validates(monkeypatch):
     assert results and all("locations" in r for r in results)
     prints = [r["partialFingerprints"]["tlslint/v1"] for r in results]
     assert len(set(prints)) == len(prints)
+
+
+# -- the configuration file with the real dialects ----------------------------------
+
+def test_dialects_override_and_per_file_ignores(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    odd = tmp_path / "edge" / "frontend.cfg"  # nginx syntax under a name nothing detects
+    odd.parent.mkdir()
+    odd.write_text(NGINX)
+    _, doc = run_json("check", "--select", SELECT, ".")
+    assert found(doc) == []
+    (tmp_path / "pyproject.toml").write_text("[tool.tlslint.dialects]\n'edge/*.cfg' = 'nginx'\n")
+    _, doc = run_json("check", "--select", SELECT, ".")
+    assert found(doc) == [("TLS202", os.path.join("edge", "frontend.cfg"), 9)]
+    (tmp_path / "pyproject.toml").write_text("[tool.tlslint.dialects]\n'edge/*.cfg' = 'nginx'\n"
+                                             "[tool.tlslint.per-file-ignores]\n'frontend.cfg' = ['TLS2']\n")
+    _, doc = run_json("check", "--select", SELECT, ".")
+    assert found(doc) == []
