@@ -26,6 +26,7 @@ from pkifactory import NOW_ISO, PkiFactory
 pytestmark = [
     pytest.mark.precommit,
     pytest.mark.skipif(shutil.which("git") is None, reason="needs git"),
+    pytest.mark.skipif(not (ROOT / ".git").exists(), reason="needs a git checkout of tlslint"),
 ]
 
 NGINX_CONF = """\
