@@ -283,9 +283,6 @@ class NginxSetting(Setting):
                 Setting(key=key, value=word_value(raw), raw=raw, span=Span(start, start + len(raw)),
                         source=source, key_span=key_span, statement=statement)
                 for raw, start in words)
-            if args:
-                # the directive's own value is its first argument's
-                args[0].__dict__["_directive"] = self
             d["_args"] = args
         return args
 
