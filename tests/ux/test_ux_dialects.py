@@ -240,3 +240,18 @@ def test_dialects_override_and_per_file_ignores(tmp_path, monkeypatch):
                                              "[tool.tlslint.per-file-ignores]\n'frontend.cfg' = ['TLS2']\n")
     _, doc = run_json("check", "--select", SELECT, ".")
     assert found(doc) == []
+
+
+def test_sarif_of_the_examples_validates(monkeypatch):
+    from conftest import ROOT
+
+    if not (ROOT / "examples").is_dir():
+        pytest.skip("no examples/")
+    monkeypatch.chdir(ROOT)
+    code, out, err = run("check", "--format", "sarif", "examples")
+    assert code in (0, 1), err
+    log = json.loads(out)
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+    for result in log["runs"][0]["results"]:
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert uri.startswith("examples/")
