@@ -42,7 +42,9 @@ BROKEN = {
     "nginx-go-crossplane/braces/missing-brace.conf": ("missing-brace.conf", 23, EOF_BRACE),
     "nginx-go-crossplane/testdata/braces/extra-brace.conf": ("extra-brace.conf", 11, 'unexpected "}"'),
     "nginx-go-crossplane/testdata/braces/missing-brace.conf": ("missing-brace.conf", 23, EOF_BRACE),
-    "gonginx/issues/20.conf": ("20.conf", 33, EOF_BRACE),  # "-- comment } }" is a Lua comment
+    "gonginx/issues/20.conf": ("20.conf", 33, EOF_BRACE),
+    "crossplane/bad-args/nginx.conf": ("nginx.conf", 1, 'invalid number of arguments in "user" directive'),
+    "nginx-go-crossplane/bad-args/nginx.conf": ("nginx.conf", 1, 'invalid number of arguments in "user" directive'),  # "-- comment } }" is a Lua comment
     # "this file should never be included" fixtures
     "crossplane/includes-regular/conf.d/bar.conf": ("bar.conf", 3, EOF_SEMI),
     "crossplane/includes-regular/conf.d/foo.conf": ("foo.conf", 3, EOF_SEMI),

@@ -104,6 +104,10 @@ def test_comments_are_kept():
     ("http { location / { proxy_pass http://x\n location /b { } } }",
      'directive "proxy_pass" is not terminated by ";"', 2),
     ("http { if ($a) ; }", 'directive "if" has no opening "{"', 1),
+    ("user;", 'invalid number of arguments in "user" directive', 1),
+    ("http {\n ssl_certificate a.pem\n ssl_certificate_key a.key;\n}",
+     'invalid number of arguments in "ssl_certificate" directive', 3),
+    ("http { ssl_stapling yes; }", 'invalid value "yes" in "ssl_stapling" directive, it must be "on" or "off"', 1),
 ])
 def test_errors_like_nginx(text, message, line):
     assert error(text) == (message, line)
@@ -119,6 +123,10 @@ ORACLE_CASES = [
     "events {}\nhttp { server { listen 8080; server_name a\\",
     "events {}\nhttp { server { listen 8080; server_name ${url ; } }\n",
     "events {}\nhttp { server { listen 8080; location / { proxy_pass http://x\n location /b { } } } }\n",
+    "user;\nevents {}\n",
+    "events {}\nhttp {\n ssl_certificate a.pem\n ssl_certificate_key a.key;\n}\n",
+    "events {}\nhttp {\n ssl_stapling yes;\n}\n",
+    "events {}\nhttp {\n ssl_protocols;\n}\n",
 ]
 
 

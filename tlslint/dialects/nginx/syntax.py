@@ -37,6 +37,38 @@ BLOCK_DIRECTIVES = frozenset({
     "events", "http", "location", "upstream", "if", "types", "map", "geo",
     "split_clients", "limit_except", "stream", "mail", "charset_map", "match",
 })
+_TLS_TAKE1 = """
+    ssl_certificate ssl_certificate_key ssl_password_file ssl_ciphers ssl_verify_client ssl_verify_depth
+    ssl_client_certificate ssl_trusted_certificate ssl_crl ssl_dhparam ssl_ecdh_curve ssl_session_timeout
+    ssl_stapling_file ssl_stapling_responder ssl_buffer_size ssl_ocsp ssl_ocsp_responder ssl_ocsp_cache
+    ssl_session_ticket_key ssl_handshake_timeout starttls
+""".split() + [f"{p}_ssl_{s}" for p in ("proxy", "grpc", "uwsgi") for s in (
+    "verify_depth", "trusted_certificate", "name", "certificate", "certificate_key", "password_file", "ciphers",
+    "crl")]
+
+# on|off directives: one argument, "on" or "off" (ngx_conf_set_flag_slot)
+FLAG_DIRECTIVES = frozenset("""
+    ssl ssl_prefer_server_ciphers ssl_session_tickets ssl_stapling ssl_stapling_verify ssl_early_data
+    ssl_reject_handshake ssl_preread proxy_ssl
+""".split() + [f"{p}_ssl_{s}" for p in ("proxy", "grpc", "uwsgi") for s in (
+    "verify", "server_name", "session_reuse")])
+
+# directive -> (min, max) number of arguments (max None: no limit), for the
+# directives whose arity does not depend on the context.
+ARITY: dict[str, tuple[int, Optional[int]]] = {
+    **{name: (1, 1) for name in _TLS_TAKE1},
+    **{name: (1, 1) for name in FLAG_DIRECTIVES},
+    "ssl_protocols": (1, None), "proxy_ssl_protocols": (1, None), "grpc_ssl_protocols": (1, None),
+    "uwsgi_ssl_protocols": (1, None),
+    "ssl_conf_command": (2, 2), "proxy_ssl_conf_command": (2, 2), "grpc_ssl_conf_command": (2, 2),
+    "uwsgi_ssl_conf_command": (2, 2),
+    "ssl_session_cache": (1, 2),
+    "include": (1, 1), "user": (1, 2), "worker_processes": (1, 1), "pid": (1, 1),
+    "listen": (1, None), "server_name": (1, None), "proxy_pass": (1, 1), "grpc_pass": (1, 1),
+    "uwsgi_pass": (1, 1), "root": (1, 1), "location": (1, 2),
+    "http": (0, 0), "events": (0, 0), "stream": (0, 0), "mail": (0, 0), "types": (0, 0),
+}
+
 SIMPLE_DIRECTIVES = frozenset("""
     include user worker_processes error_log pid load_module worker_connections daemon
     master_process worker_rlimit_nofile env
@@ -224,12 +256,8 @@ class NginxLexer(Lexer):
                 continue
             if words:
                 name = word_value(words[0][0])
-                if kind == "LBRACE":
-                    if name in SIMPLE_DIRECTIVES:
-                        raise NginxSyntaxError(f'directive "{name}" is not terminated by ";"', pos)
-                elif kind == "SEMI":
-                    if name in BLOCK_DIRECTIVES:
-                        raise NginxSyntaxError(f'directive "{name}" has no opening "{{"', pos)
+                if kind != "RBRACE":
+                    _handler_checks(name, words, kind, pos)
                 tok = new("DIRECTIVE", words[0][0], words[0][1])
                 tok.value = words
                 yield tok
@@ -246,6 +274,27 @@ class NginxLexer(Lexer):
             tok = new("DIRECTIVE", words[0][0], words[0][1])
             tok.value = words
             yield tok
+
+
+def _handler_checks(name: str, words: list, kind: str, pos: int) -> None:
+    """What ngx_conf_handler checks once a statement is read, in its order:
+    block-ness, then the number of arguments, then (flag slots) the value."""
+    if kind == "LBRACE":
+        if name in SIMPLE_DIRECTIVES:
+            raise NginxSyntaxError(f'directive "{name}" is not terminated by ";"', pos)
+    elif name in BLOCK_DIRECTIVES:
+        raise NginxSyntaxError(f'directive "{name}" has no opening "{{"', pos)
+    arity = ARITY.get(name)
+    if arity is not None:
+        count = len(words) - 1
+        low, high = arity
+        if count < low or (high is not None and count > high):
+            raise NginxSyntaxError(f'invalid number of arguments in "{name}" directive', pos)
+        if name in FLAG_DIRECTIVES:
+            value = word_value(words[1][0])
+            if value.lower() not in ("on", "off"):
+                raise NginxSyntaxError(
+                    f'invalid value "{value}" in "{name}" directive, it must be "on" or "off"', pos)
 
 
 class _PassThrough:
