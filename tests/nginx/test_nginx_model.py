@@ -204,9 +204,22 @@ def test_requires_certificate_matches_nginx(tmp_path):
         "explicit-default": "server { listen 8443 ssl; server_name b; }\n"
                             f"server {{ listen 8443 ssl default_server; ssl_certificate {cert}; "
                             f"ssl_certificate_key {key}; }}",
+        "plain-listen-on-tls-socket": "server { listen 8443; server_name b; }\n"
+                                      f"server {{ listen 8443 ssl; ssl_certificate {cert}; "
+                                      f"ssl_certificate_key {key}; }}",
+        "plain-listen-not-default": f"server {{ listen 8443 ssl; ssl_certificate {cert}; "
+                                    f"ssl_certificate_key {key}; }}\n"
+                                    "server { listen 8443; server_name b; }",
+        "specific-address": "server { listen 127.0.0.1:8443 ssl; server_name b; }\n"
+                            f"server {{ listen 8443 ssl; ssl_certificate {cert}; ssl_certificate_key {key}; }}",
+        "reject-handshake-default": "server { listen 8443 ssl; ssl_reject_handshake on; }\n"
+                                    "server { listen 8443 ssl; server_name a; }",
+        "reject-handshake-alone": "server { listen 8443 ssl; ssl_reject_handshake on; }",
+        "http-level-cert-plain-server": "server { listen 8080; }",
     }
     for name, servers in cases.items():
-        text = f"events {{}}\nhttp {{\n{servers}\n}}\n"
+        top = f"ssl_certificate {cert}; ssl_certificate_key {key};\n" if "http-level" in name else ""
+        text = f"events {{}}\nhttp {{\n{top}{servers}\n}}\n"
         oracle = nginx_oracle(tmp_path / name, text)
         if oracle is None:
             pytest.skip("nginx not runnable here")
@@ -364,12 +377,13 @@ server {
 types { text/html html; }
 """
     path = tmp_path / "nginx-T.txt"
-    path.write_text(dump)
+    path.write_text("nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\n"
+                    "nginx: configuration file /etc/nginx/nginx.conf test is successful\n" + dump)
     doc = parse_file(path)
     assert tls001(doc) == []
     ep = endpoint(doc, "dump.example.test")
     assert ep.pairs[0].cert.base_dir == Path("/etc/nginx")
-    assert ep.anchor.source is doc.source and ep.anchor.line == 10
+    assert ep.anchor.source is doc.source and ep.anchor.line == 12
     assert doc.sources == [doc.source]
 
 

@@ -32,6 +32,18 @@ by default, the host of the pass URL (``$proxy_host``); when that host is an
 
 File paths (FileRef.base_dir) resolve against the conf prefix, the main
 config's directory, also for files named in included files.
+
+``TlsEndpoint.settings`` holds the effective directives by name (the first
+of each; server endpoints also inherit ``ssl_*``, ``resolver``, ``http2``,
+client endpoints ``{proxy,grpc,uwsgi}_*`` and ``resolver``), plus:
+
+* ``_block``: the ``server``/``location`` block directive the endpoint lives in
+  (absent for a fragment file that is the inside of a server block);
+* ``_pass`` (clients): the ``*_pass`` directive;
+* ``_upstream_block`` (clients): the ``upstream`` group named by the pass URL;
+* ``_default_server`` (servers): the default server of the TLS socket when it
+  is another server; ``_default_server_cert``: its first ``ssl_certificate``,
+  when this server has none of its own and so serves that one.
 """
 
 from __future__ import annotations

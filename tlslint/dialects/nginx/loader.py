@@ -40,10 +40,14 @@ _DUMP_MARKER = re.compile(r"^# configuration file (.+):[ \t]*\r?$", re.M)
 _MAGIC = re.compile(r"[*?[]")
 
 
+_DUMP_PREAMBLE = re.compile(r"(?:[\ufeff \t\r\n]*nginx: [^\n]*\n)*[\ufeff \t\r\n]*")
+
+
 def dump_regions(text: str) -> Optional[list[tuple[str, int, int]]]:
-    """``(path, start, end)`` per file of an ``nginx -T`` dump, or None."""
-    first = text.lstrip("\ufeff \t\r\n")
-    if not first.startswith("# configuration file "):
+    """``(path, start, end)`` per file of an ``nginx -T`` dump, or None.
+    nginx's own "syntax is ok" lines (``nginx -T 2>&1``) may come first."""
+    preamble = _DUMP_PREAMBLE.match(text)
+    if not text.startswith("# configuration file ", preamble.end() if preamble else 0):
         return None
     marks = list(_DUMP_MARKER.finditer(text))
     if not marks:
