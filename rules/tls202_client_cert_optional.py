@@ -26,6 +26,7 @@ Fix safety
 """
 
 from tlslint.findings import Severity
+from tlslint.policyfix import require_client_cert
 from tlslint.rulebase import Rule
 
 RULE = Rule("TLS202", "client-cert-optional", Severity.WARNING,
@@ -44,8 +45,8 @@ def check_endpoint(endpoint, ctx):
         note = verify.default_note or "client certificates are optional by default"
         yield ctx.finding(where, f"{endpoint.label}: client certificates are verified but not required "
                                  f"unless configured: {note}",
-                          endpoint=endpoint, severity=Severity.INFO)
+                          endpoint=endpoint, severity=Severity.INFO, fix=require_client_cert(endpoint))
         return
     yield ctx.finding(where, f"{endpoint.label} verifies client certificates only when one is sent: "
                              "a client without a certificate is let in",
-                      endpoint=endpoint)
+                      endpoint=endpoint, fix=require_client_cert(endpoint))

@@ -22,6 +22,7 @@ Fix safety
 
 from tlslint.findings import Severity
 from tlslint.model import LEGACY_PROTOCOLS, PROTOCOLS
+from tlslint.policyfix import restrict_protocols
 from tlslint.rulebase import Rule
 
 RULE = Rule("TLS601", "legacy-protocol", Severity.WARNING,
@@ -36,8 +37,10 @@ def check_endpoint(endpoint, ctx):
     names = " ".join(legacy)
     if protocols.setting is not None:
         yield ctx.finding(protocols.setting, f"{endpoint.label} enables legacy {names}: "
-                                             "allow only TLSv1.2 and TLSv1.3", endpoint=endpoint)
+                                             "allow only TLSv1.2 and TLSv1.3", endpoint=endpoint,
+                            fix=restrict_protocols(endpoint))
     else:
         note = f" ({protocols.default_note})" if protocols.default_note else ""
         yield ctx.finding(endpoint.anchor, f"{endpoint.label} enables legacy {names} by default{note}: "
-                                           "set the protocols to TLSv1.2 and TLSv1.3", endpoint=endpoint)
+                                           "set the protocols to TLSv1.2 and TLSv1.3", endpoint=endpoint,
+                            fix=restrict_protocols(endpoint))

@@ -25,7 +25,8 @@ Fix safety
     simply removed.
 """
 
-from tlslint.findings import Severity
+from tlslint import dialects
+from tlslint.findings import Fix, Severity
 from tlslint.rulebase import Rule
 
 RULE = Rule("TLS702", "deprecated-ssl-directive", Severity.WARNING,
@@ -37,4 +38,22 @@ def check_document(document, ctx):
         if problem.code != RULE.code:
             continue
         yield ctx.finding(problem.location, problem.message or
-                          '"ssl" directive is deprecated (removed in nginx 1.25.1): use "listen ... ssl"')
+                          '"ssl" directive is deprecated (removed in nginx 1.25.1): use "listen ... ssl"',
+                          fix=_fix(problem))
+
+
+def _fix(problem):
+    """Remove the directive; for ``ssl on`` add ``ssl`` to each listen that lacks it."""
+    if problem.setting is None:
+        return None
+    nginx = dialects.for_dialect("nginx")
+    edits = [nginx.remove_setting(problem.setting)]
+    if problem.data.get("value", "on") == "on":
+        for listen in problem.data.get("listens", []):
+            words = [arg.value for arg in listen.args] or [listen.value]
+            if "ssl" not in words:
+                edits.append(nginx.set_value(listen, " ".join(words + ["ssl"])))
+        title = 'remove "ssl on;" and add "ssl" to the server\'s listen directives'
+    else:
+        title = 'remove "ssl off;"'
+    return Fix(title, "safe", edits)

@@ -51,8 +51,10 @@ class Plan:
 
 
 def apply_edits(text: str, edits: list[Edit]) -> str:
-    """Splice edits (non-overlapping) into text, from the end so spans stay valid."""
-    for edit in sorted(edits, key=lambda e: (e.span.start, e.span.end), reverse=True):
+    """Splice edits (non-overlapping) into text, from the end so spans stay valid.
+    Insertions at one point keep the order in which they were given."""
+    ordered = sorted(enumerate(edits), key=lambda ie: (ie[1].span.start, ie[1].span.end, ie[0]), reverse=True)
+    for _, edit in ordered:
         text = text[: edit.span.start] + edit.replacement + text[edit.span.end:]
     return text
 
@@ -168,7 +170,7 @@ def diff_text(plan: Plan) -> str:
         new = apply_edits(source.text, edits)
         name = display_path(path)
         out.extend(difflib.unified_diff(source.text.splitlines(keepends=True), new.splitlines(keepends=True),
-                                        fromfile=f"a/{name}", tofile=f"b/{name}"))
+                                        fromfile=f"a/{name.lstrip('/')}", tofile=f"b/{name.lstrip('/')}"))
         if out and not out[-1].endswith("\n"):
             out[-1] += "\n\\ No newline at end of file\n"
     for path, new in sorted(plan.files.items()):
