@@ -250,7 +250,7 @@ def fix(
         typer.echo(f"tlslint: fix refused: {exc}", err=True)
         raise typer.Exit(2)
     if diff:
-        sys.stdout.write(fixer.diff_text(outcome.plan))
+        sys.stdout.write(fixer.diff_text(outcome))
         raise typer.Exit(0)
     log = sys.stderr if format is Format.json else sys.stdout
     for finding, applied in outcome.plan.fixes:

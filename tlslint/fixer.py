@@ -29,7 +29,7 @@ from tlslint import engine, readfile
 from tlslint.engine import RunResult
 from tlslint.findings import Edit, Finding, Fix, NewFile
 from tlslint.options import Options
-from tlslint.source import Source, display_path, encode
+from tlslint.source import Source, decode, display_path, encode
 
 
 class FixError(Exception):
@@ -163,17 +163,24 @@ def write_atomically(contents: dict[Path, bytes]) -> None:
         os.replace(tmp, path)
 
 
-def diff_text(plan: Plan) -> str:
-    """Unified diffs of config edits, and a summary of each file written whole."""
+def diff_text(outcome: "FixOutcome") -> str:
+    """Unified diffs of config edits (original on disk vs. planned), and a
+    summary of each file written whole (certificate subjects, never content)."""
     out = []
-    for path, (source, edits) in sorted(plan.edits.items()):
-        new = apply_edits(source.text, edits)
-        name = display_path(path)
-        out.extend(difflib.unified_diff(source.text.splitlines(keepends=True), new.splitlines(keepends=True),
-                                        fromfile=f"a/{name.lstrip('/')}", tofile=f"b/{name.lstrip('/')}"))
+    for path in sorted(outcome.contents):
+        if path in outcome.plan.files:
+            continue
+        try:
+            old = decode(readfile.read_bytes(path))
+        except readfile.FileAccessError:
+            old = ""
+        new = decode(outcome.contents[path])
+        name = display_path(path).lstrip("/")
+        out.extend(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                        fromfile=f"a/{name}", tofile=f"b/{name}"))
         if out and not out[-1].endswith("\n"):
             out[-1] += "\n\\ No newline at end of file\n"
-    for path, new in sorted(plan.files.items()):
+    for path, new in sorted(outcome.plan.files.items()):
         verb = "rewrite" if readfile.exists(path) else "new file"
         out.append(f"{verb} {display_path(path)}: {new.summary or f'{len(new.content)} bytes'}\n")
     return "".join(out)
@@ -183,18 +190,33 @@ def diff_text(plan: Plan) -> str:
 class FixOutcome:
     before: RunResult
     after: RunResult
-    plan: Plan
+    plan: Plan  # every fix applied, over all rounds
     written: list[Path] = field(default_factory=list)
+    contents: dict[Path, bytes] = field(default_factory=dict)
+
+
+MAX_ROUNDS = 5
 
 
 def run(paths: list[Path], options: Options, unsafe: bool = False, diff_only: bool = False) -> FixOutcome:
+    """Fix in rounds until nothing fixable is left (a reorder, then dropping the
+    root it revealed...), each round validated on the contents planned so far,
+    so one run leaves nothing for a second one. Writes once, at the end."""
     before = engine.check(paths, options)
-    plan = plan_fixes(before.findings, unsafe)
-    if not plan.fixes:
-        return FixOutcome(before, before, plan)
-    after = validate(plan, paths, options, before)
-    if diff_only:
-        return FixOutcome(before, before, plan)
-    contents = plan.contents()
+    result = before
+    total = Plan()
+    contents: dict[Path, bytes] = {}
+    for _ in range(MAX_ROUNDS):
+        plan = plan_fixes(result.findings, unsafe)
+        total.deferred = plan.deferred
+        if not plan.fixes:
+            break
+        with readfile.overlay(contents):
+            result = validate(plan, paths, options, result)
+            contents.update(plan.contents())
+        total.fixes += plan.fixes
+        total.files.update(plan.files)
+    if diff_only or not contents:
+        return FixOutcome(before, before if diff_only else result, total, contents=contents)
     write_atomically(contents)
-    return FixOutcome(before, after, plan, written=sorted(contents))
+    return FixOutcome(before, result, total, written=sorted(contents), contents=contents)

@@ -101,11 +101,11 @@ def test_overlay_is_seen_by_reader_and_then_gone(tmp_path):
 
 
 def test_diff_shows_edits_and_summaries(tmp_path):
-    src = Source(tmp_path / "site.conf", "server {\n    ssl on;\n}\n")
-    plan = fixer.plan_fixes([finding(src, Span(13, 21), Fix("drop", "safe", [Edit(src, Span(9, 21), "")],
-                                                              new_files=[NewFile(tmp_path / "f.pem", b"x",
-                                                                                 "2 certificates")]))],
-                            unsafe=False)
-    text = fixer.diff_text(plan)
+    conf = tmp_path / "site.conf"
+    conf.write_text("server {\n    ssl on;\n}\n")
+    plan = fixer.Plan(files={tmp_path / "f.pem": NewFile(tmp_path / "f.pem", b"x", "2 certificates")})
+    outcome = fixer.FixOutcome(before=None, after=None, plan=plan,
+                               contents={conf: b"server {\n}\n", tmp_path / "f.pem": b"x"})
+    text = fixer.diff_text(outcome)
     assert "-    ssl on;\n" in text
     assert "new file" in text and "2 certificates" in text
