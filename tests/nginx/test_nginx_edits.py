@@ -112,6 +112,8 @@ def test_insert_setting_in_a_fragment(tmp_path):
     ("deploy/snippets/ssl.conf", "ssl_certificate /etc/ssl/a.pem;\nssl_certificate_key /etc/ssl/a.key;\n", "nginx"),
     ("app.conf", "upstream app {\n server 127.0.0.1:8000;\n}\n", "nginx"),
     ("dump.txt.nginx", "# configuration file /etc/nginx/nginx.conf:\nevents {}\n", "nginx"),
+    ("nginx-T.txt", "nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\n"
+                    "# configuration file /etc/nginx/nginx.conf:\nuser www;\n", "nginx"),
     ("rabbitmq.conf", "listeners.ssl.default = 5671\nssl_options.cacertfile = /ca.pem\n", None),
     ("etc/rabbitmq/conf.d/10-tls.conf",
      "# server { }\nlisteners.ssl.default = 5671\nssl_options.verify = verify_peer\n", None),

@@ -35,6 +35,7 @@ Choices worth knowing:
 
 from __future__ import annotations
 
+import gc
 import re
 from pathlib import Path
 
@@ -45,7 +46,7 @@ from tlslint.readfile import FileAccessError, read_bytes
 from tlslint.source import Source, Span
 
 from . import edits as _edits
-from .endpoints import EndpointBuilder, Scope, duplicate_problems, flatten
+from .endpoints import EndpointBuilder, duplicate_problems, flatten
 from .loader import MAX_CONFIG_SIZE, Loader, dump_regions
 from .syntax import Node
 
@@ -91,7 +92,7 @@ def detect(path: Path, head: str) -> str | None:
                or bool(parents & {"conf.d", "sites-enabled", "sites-available", "nginx", "snippets"}))
     if not by_name:
         return None
-    if head.lstrip("\ufeff \t\r\n").startswith("# configuration file ") and dump_regions(head):
+    if "# configuration file " in head[:4096] and dump_regions(head):
         return NAME
     body = _COMMENT_LINE.sub("", head)
     blocks = len(_BLOCK.findall(body))
@@ -144,6 +145,18 @@ def parse_text(path: Path, text: str, options: Options | None = None) -> Documen
 
 
 def _parse_source(path: Path, source: Source, options: Options) -> Document:
+    # Parsing allocates hundreds of thousands of small objects and no cyclic
+    # garbage: the cyclic collector would only walk them again and again.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_source_nogc(path, source, options)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse_source_nogc(path: Path, source: Source, options: Options) -> Document:
     loader = Loader(options, path.parent)
     result = loader.parse_main(path, source)
     top_own = result.nodes if result.error is None else [n for n in result.done]
@@ -223,6 +236,3 @@ def remove_setting(setting: Setting) -> Edit:
     """Remove the whole directive, and its line when it is alone on it."""
     return _edits.remove_setting(setting)
 
-
-# re-exported for tests and tools
-Scope = Scope

@@ -117,20 +117,17 @@ class Node:
     included files' top-level nodes, one list per file.
     """
 
-    __slots__ = ("setting", "children", "lbrace", "rbrace", "lua", "included")
+    __slots__ = ("setting", "key", "children", "lbrace", "rbrace", "lua", "included")
 
     def __init__(self, setting: Setting, children: Optional[list] = None,
                  lbrace: int = -1, rbrace: int = -1, lua: bool = False):
         self.setting = setting
+        self.key = setting.key
         self.children = children
         self.lbrace = lbrace
         self.rbrace = rbrace
         self.lua = lua
         self.included: Optional[list[list["Node"]]] = None
-
-    @property
-    def key(self) -> str:
-        return self.setting.key
 
     @property
     def source(self) -> Source:
@@ -219,7 +216,12 @@ class NginxLexer(Lexer):
 
     def __init__(self, lexer_conf):
         patterns = {t.name: t.pattern.to_regexp() for t in lexer_conf.terminals}
-        self.master = re.compile("|".join(f"(?P<{n}>{patterns[n]})" for n in _TOKEN_ORDER))
+        # Blanks are skipped as part of the next token's match (one regex call
+        # per token); END matches the end of the region after trailing blanks.
+        self.master = re.compile(
+            f"(?:{patterns['WS']})?(?:"
+            + "|".join(f"(?P<{n}>{patterns[n]})" for n in _TOKEN_ORDER if n != "WS")
+            + r"|(?P<END>\Z))")
 
     def lex(self, data: LexInput):  # type: ignore[override]
         text, pos, end = data.text, data.start, data.end
@@ -227,7 +229,8 @@ class NginxLexer(Lexer):
         comments = data.comments
         new = _new_token
         words: list[tuple[str, int]] = []
-        while pos < end:
+        append = words.append
+        while True:
             m = match(text, pos, end)
             if m is None:
                 # An unterminated quote or a backslash at the very end: nginx
@@ -235,12 +238,9 @@ class NginxLexer(Lexer):
                 raise NginxSyntaxError(EOF_IN_DIRECTIVE, end)
             kind = m.lastgroup
             npos = m.end()
-            if kind == "WS":
-                pos = npos
-                continue
             if kind == "WORD":
-                word = m.group()
-                words.append((word, pos))
+                word = m.group(kind)
+                append((word, npos - len(word)))
                 pos = npos
                 if (word[0] == '"' or word[0] == "'") and npos < end:
                     # A closing quote must be followed by a separator; ")" counts as one.
@@ -250,25 +250,31 @@ class NginxLexer(Lexer):
                             raise NginxSyntaxError(f'unexpected "{c}"', npos)
                         pos = npos + 1
                 continue
+            if kind == "END":
+                break
+            start = npos - 1
             if kind == "COMMENT":
-                comments.append((pos, npos))
+                start = m.start(kind)
+                comments.append((start, npos))
                 pos = npos
                 continue
             if words:
                 name = word_value(words[0][0])
                 if kind != "RBRACE":
-                    _handler_checks(name, words, kind, pos)
+                    _handler_checks(name, words, kind, start)
                 tok = new("DIRECTIVE", words[0][0], words[0][1])
                 tok.value = words
                 yield tok
                 if kind == "LBRACE" and name.endswith(LUA_BLOCK_SUFFIX):
-                    stop = _lua_body_end(text, pos, end)
-                    yield new("LUA_BODY", text[pos:stop], pos)
+                    stop = _lua_body_end(text, start, end)
+                    yield new("LUA_BODY", text[start:stop], start)
                     words = []
+                    append = words.append
                     pos = stop
                     continue
                 words = []
-            yield new(kind, m.group(), pos)
+                append = words.append
+            yield new(kind, text[start], start)
             pos = npos
         if words:
             tok = new("DIRECTIVE", words[0][0], words[0][1])
@@ -326,7 +332,7 @@ class NginxSetting(Setting):
         d = self.__dict__
         args = d.get("_args")
         if args is None:
-            words = d.pop("_words", ())
+            words = d.pop("_words", None) or ()
             key, source, key_span, statement = self.key, self.source, self.key_span, self.statement
             args = tuple(
                 Setting(key=key, value=word_value(raw), raw=raw, span=Span(start, start + len(raw)),
@@ -340,18 +346,34 @@ class NginxSetting(Setting):
         self.__dict__["_args"] = tuple(value) if value else None
 
 
+_object_new = object.__new__
+
+
+def _span(start: int, end: int) -> Span:
+    # Span's constructor, minus its checks: offsets from the lexer are ordered.
+    span = _object_new(Span)
+    span.__dict__.update(start=start, end=end)
+    return span
+
+
 def _make_setting(words: list, stmt_start: int, stmt_end: int, source: Source) -> Setting:
+    # The hot path of parsing (one call per directive): the instance is filled
+    # directly, which is what the dataclass __init__ would do, only cheaper.
     name, key_start = words[0]
-    key_span = Span(key_start, key_start + len(name))
-    statement = Span(stmt_start, stmt_end)
-    key = word_value(name)
+    key_end = key_start + len(name)
+    setting = _object_new(NginxSetting)
     if len(words) == 1:
-        return NginxSetting(key=key, value="", raw="", span=Span(key_span.end, key_span.end), source=source,
-                            key_span=key_span, statement=statement)
-    raw, start = words[1]
-    setting = NginxSetting(key=key, value=word_value(raw), raw=raw, span=Span(start, start + len(raw)),
-                           source=source, key_span=key_span, statement=statement)
-    setting.__dict__["_words"] = words[1:]
+        value = raw = ""
+        span = _span(key_end, key_end)
+        rest: list = []
+    else:
+        raw, start = words[1]
+        value = word_value(raw)
+        span = _span(start, start + len(raw))
+        rest = words[1:]
+    setting.__dict__.update(key=word_value(name), value=value, raw=raw, span=span, source=source,
+                            key_span=_span(key_start, key_end), statement=_span(stmt_start, stmt_end),
+                            _words=rest, _args=None)
     return setting
 
 
