@@ -189,3 +189,13 @@ def test_bom_is_reported_like_nginx_but_parsed_past(tmp_path):
     doc = parse_file(path)
     assert [(p.code, p.location.start()[0]) for p in doc.problems] == [("TLS001", 1)]
     assert len(doc.endpoints) == 1
+
+
+def test_fast_and_regular_setting_construction_agree(monkeypatch):
+    text = 'http { server_name "a b" c; listen 443 ssl; }\n'
+    fast = words(text)
+    monkeypatch.setattr(syntax, "_FAST", False)
+    assert words(text) == fast
+    source, result = parse_text(text)
+    listen = next(n.setting for n in result.done if n.key == "listen")
+    assert [a.raw for a in listen.args] == ["443", "ssl"] and listen.span == listen.args[0].span

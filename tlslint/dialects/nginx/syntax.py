@@ -13,6 +13,7 @@ directive and for each of its arguments.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from importlib import resources
@@ -347,10 +348,17 @@ class NginxSetting(Setting):
 
 
 _object_new = object.__new__
+# The fast construction below fills exactly these fields; should the shared
+# model grow, the regular constructors are used instead.
+_FAST = ({f.name for f in dataclasses.fields(Setting)}
+         == {"key", "value", "raw", "span", "source", "key_span", "statement", "args"}
+         and {f.name for f in dataclasses.fields(Span)} == {"start", "end"})
 
 
 def _span(start: int, end: int) -> Span:
     # Span's constructor, minus its checks: offsets from the lexer are ordered.
+    if not _FAST:
+        return Span(start, end)
     span = _object_new(Span)
     span.__dict__.update(start=start, end=end)
     return span
@@ -361,7 +369,6 @@ def _make_setting(words: list, stmt_start: int, stmt_end: int, source: Source) -
     # directly, which is what the dataclass __init__ would do, only cheaper.
     name, key_start = words[0]
     key_end = key_start + len(name)
-    setting = _object_new(NginxSetting)
     if len(words) == 1:
         value = raw = ""
         span = _span(key_end, key_end)
@@ -371,9 +378,15 @@ def _make_setting(words: list, stmt_start: int, stmt_end: int, source: Source) -
         value = word_value(raw)
         span = _span(start, start + len(raw))
         rest = words[1:]
-    setting.__dict__.update(key=word_value(name), value=value, raw=raw, span=span, source=source,
-                            key_span=_span(key_start, key_end), statement=_span(stmt_start, stmt_end),
-                            _words=rest, _args=None)
+    key_span, statement = _span(key_start, key_end), _span(stmt_start, stmt_end)
+    if _FAST:
+        setting = _object_new(NginxSetting)
+        setting.__dict__.update(key=word_value(name), value=value, raw=raw, span=span, source=source,
+                                key_span=key_span, statement=statement, _words=rest, _args=None)
+    else:
+        setting = NginxSetting(key=word_value(name), value=value, raw=raw, span=span, source=source,
+                               key_span=key_span, statement=statement)
+        setting.__dict__["_words"] = rest
     return setting
 
 
