@@ -176,7 +176,10 @@ def find_config(start: Optional[Path] = None) -> Optional[Path]:
     for directory in (here, *here.parents):
         for name in CONFIG_NAMES:
             candidate = directory / name
-            if not candidate.is_file():
+            try:
+                if not candidate.is_file():
+                    continue
+            except OSError:  # an ancestor we may not enter: no config there for us
                 continue
             if name == "pyproject.toml" and not has_tool_table(candidate):
                 continue

@@ -1,0 +1,127 @@
+"""tlslint fix against the real judges: openssl verify, nginx -t; and its safety nets."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pkifactory import NOW, NOW_ISO, PkiFactory
+from tlslint import fixer
+from tlslint.findings import Edit, Fix
+from tlslint.options import Options
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+
+
+def leaf_only_site(tmp_path: Path):
+    pki = PkiFactory(tmp_path)
+    root = pki.root()
+    inter = pki.intermediate(root)
+    leaf = pki.leaf(inter)
+    pki.write("certs/root.pem", root)
+    pki.write("certs/ca-bundle.pem", inter, root)
+    pki.write("certs/site.pem", leaf)
+    pki.write_key("certs/site.key", leaf)
+    (tmp_path / "nginx.conf").write_text(
+        "events {}\nhttp {\n  ssl_trusted_certificate certs/ca-bundle.pem;\n  server {\n"
+        "    listen 127.0.0.1:18443 ssl;\n    server_name www.example.test;\n"
+        "    ssl_certificate certs/site.pem;\n    ssl_certificate_key certs/site.key;\n  }\n}\n")
+    return pki
+
+
+def cli(*args, cwd=None, user=None):
+    cmd = [sys.executable, "-m", "tlslint", *args]
+    if user:
+        cmd = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *cmd]  # numeric ids
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+
+
+def test_fullchain_verifies_with_openssl_and_nginx_accepts(tmp_path):
+    leaf_only_site(tmp_path)
+    run = cli("fix", "--now", NOW_ISO, "--trust", "certs/root.pem", ".", cwd=tmp_path)
+    assert run.returncode in (0, 1), run.stderr
+    fullchain = tmp_path / "certs" / "site.fullchain.pem"
+    assert fullchain.exists()
+    assert b"PRIVATE KEY" not in fullchain.read_bytes()
+    verify = subprocess.run(["openssl", "verify", "-attime", "1780272000", "-CAfile", "certs/root.pem",
+                             "-untrusted", str(fullchain), str(fullchain)],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert "ssl_certificate certs/site.fullchain.pem;" in (tmp_path / "nginx.conf").read_text()
+    if NGINX:
+        t = subprocess.run([NGINX, "-t", "-q", "-e", "stderr", "-p", str(tmp_path),
+                            "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)
+        assert t.returncode == 0, t.stderr
+
+
+def test_diff_writes_nothing_and_shows_the_change(tmp_path):
+    leaf_only_site(tmp_path)
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    run = cli("fix", "--diff", "--now", NOW_ISO, "--trust", "certs/root.pem", ".", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "+    ssl_certificate certs/site.fullchain.pem;" in run.stdout
+    assert "new file certs/site.fullchain.pem" in run.stdout
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+def test_a_fix_that_does_not_remove_its_finding_writes_nothing(tmp_path, monkeypatch):
+    leaf_only_site(tmp_path)
+    conf = tmp_path / "nginx.conf"
+    original = conf.read_bytes()
+    from tlslint.rules import tls101_chain_incomplete as rule
+
+    def bogus(endpoint, pair, analysis):  # a harmless edit that fixes nothing
+        setting = pair.cert.setting
+        return Fix("bogus", "safe", [Edit(setting.source, setting.span, setting.raw + " ")])
+
+    monkeypatch.setattr(rule, "fullchain_fix", bogus)
+    options = Options(now=NOW, use_system_store=False, trust=[tmp_path / "certs" / "root.pem"])
+    with pytest.raises(fixer.FixError):
+        fixer.run([tmp_path], options)
+    assert conf.read_bytes() == original
+
+
+def test_a_fix_that_breaks_parsing_writes_nothing(tmp_path, monkeypatch):
+    leaf_only_site(tmp_path)
+    conf = tmp_path / "nginx.conf"
+    original = conf.read_bytes()
+    from tlslint.rules import tls101_chain_incomplete as rule
+
+    def breaking(endpoint, pair, analysis):
+        setting = pair.cert.setting
+        return Fix("breaks", "safe", [Edit(setting.source, setting.span, "{")])
+
+    monkeypatch.setattr(rule, "fullchain_fix", breaking)
+    options = Options(now=NOW, use_system_store=False, trust=[tmp_path / "certs" / "root.pem"])
+    with pytest.raises(fixer.FixError):
+        fixer.run([tmp_path], options)
+    assert conf.read_bytes() == original
+
+
+@pytest.mark.skipif(not shutil.which("setpriv") or os.geteuid() != 0,
+                    reason="needs root to run tlslint as an unprivileged user")
+def test_read_only_directory_gives_a_clear_error_and_changes_nothing():
+    import tempfile
+
+    # not under pytest's tmp_path: its root-only parent would hide everything from the user
+    tmp_path = Path(tempfile.mkdtemp(prefix="tlslint-ro-"))
+    site = tmp_path / "site"
+    site.mkdir()
+    leaf_only_site(site)
+    os.chmod(tmp_path, 0o755)
+    for p in [site, *site.rglob("*")]:
+        os.chmod(p, 0o555 if p.is_dir() else 0o444)
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    run = cli("fix", "--now", NOW_ISO, "--trust", "certs/root.pem", ".", cwd=site, user="65534")
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "nothing was changed" in run.stderr and "Traceback" not in run.stderr
+    assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in site.rglob("*")) == sorted([p.name for p in before] + ["certs"])
+    os.chmod(site, 0o755)
+    shutil.rmtree(tmp_path, ignore_errors=True)
