@@ -88,6 +88,15 @@ def test_insert_setting_after_the_last_ssl_directive(tmp_path):
     assert next(e for e in reparsed(tmp_path, out).endpoints if e.role == "client").verify.value == "required"
 
 
+def test_insert_setting_for_a_pass_inside_if_goes_to_the_location(tmp_path):
+    doc = parse_conf(tmp_path, "http { server { listen 80;\n  location /a {\n    if ($x) { proxy_pass https://u; }\n"
+                               "    root /x;\n  }\n} }\n")
+    [client] = doc.endpoints
+    out = apply(nginx.insert_setting(client, "proxy_ssl_verify", "on"))
+    assert out == ("http { server { listen 80;\n  location /a {\n    proxy_ssl_verify on;\n"
+                   "    if ($x) { proxy_pass https://u; }\n    root /x;\n  }\n} }\n")
+
+
 def test_insert_setting_at_block_start_with_crlf_and_tabs(tmp_path):
     text = "http {\r\n\tserver {\r\n\t\tlisten 443 ssl;\r\n\t\troot /srv;\r\n\t}\r\n}\r\n"
     doc = parse_conf(tmp_path, text)

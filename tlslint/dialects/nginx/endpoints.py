@@ -432,11 +432,17 @@ class EndpointBuilder:
                               f"{prefix}_ssl_name defaults to the host in {pass_setting.key}")]
         ep.settings = scope.effective((f"{prefix}_",), frozenset({"resolver", "resolver_timeout"}))
         ep.settings["_pass"] = pass_setting
-        if scope.owner is not None:
-            ep.settings["_block"] = scope.owner.setting
+        # *_ssl_* directives are not allowed in "if" or "limit_except": edits go
+        # to the enclosing location (or server)
+        target = scope
+        while target.owner is not None and target.owner.key in ("if", "limit_except") \
+                and target.parent is not None:
+            target = target.parent
+        if target.owner is not None:
+            ep.settings["_block"] = target.owner.setting
         if host in upstreams:
             ep.settings["_upstream_block"] = upstreams[host]
-        ENDPOINT_BLOCKS[ep] = (scope.owner, scope.nodes)
+        ENDPOINT_BLOCKS[ep] = (target.owner, target.nodes)
         self.endpoints.append(ep)
 
     @staticmethod
