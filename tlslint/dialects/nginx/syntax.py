@@ -23,6 +23,7 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import Lexer
 
+from tlslint import larkcache
 from tlslint.model import Setting
 from tlslint.source import Source, Span
 
@@ -433,7 +434,7 @@ def get_parser() -> Lark:
     if _parser is None:
         with _parser_lock:
             if _parser is None:
-                _parser = Lark(grammar_text(), parser="lalr", lexer=NginxLexer, postlex=_PassThrough(),
+                _parser = larkcache.build("nginx", grammar_text(), lexer=NginxLexer, postlex=_PassThrough(),
                                transformer=_Builder(visit_tokens=False), maybe_placeholders=False)
     return _parser
 

@@ -23,10 +23,10 @@ SURROGATE = re.compile("[\udc80-\udcff]")
 @lru_cache(maxsize=None)
 def parser():
     """The LALR parser, built once per process on first use."""
-    from lark import Lark
+    from tlslint import larkcache
 
     grammar = resources.files("tlslint.grammars").joinpath("rabbitmq_conf.lark").read_text("utf-8")
-    return Lark(grammar, parser="lalr", lexer="contextual", maybe_placeholders=False)
+    return larkcache.build("rabbitmq_conf", grammar, lexer="contextual", maybe_placeholders=False)
 
 
 @dataclass(eq=False)

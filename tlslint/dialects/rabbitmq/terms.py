@@ -18,11 +18,11 @@ from tlslint.source import Span
 
 @lru_cache(maxsize=None)
 def parser():
-    from lark import Lark
+    from tlslint import larkcache
 
     grammar = resources.files("tlslint.grammars").joinpath("erlang_terms.lark").read_text("utf-8")
-    return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True,
-                maybe_placeholders=False)
+    return larkcache.build("erlang_terms", grammar, lexer="contextual", propagate_positions=True,
+                           maybe_placeholders=False)
 
 
 @dataclass(eq=False)
