@@ -7,6 +7,11 @@ What it checks
     * RabbitMQ (Erlang/OTP): ``verify = verify_none`` together with
       ``fail_if_no_peer_cert = true``, in any TLS block (``ssl_options``,
       ``management.ssl``, ``prometheus.ssl``, advanced.config lists...).
+    * RabbitMQ certificate login (``auth_mechanisms.N = EXTERNAL``,
+      ``mqtt|stomp|stream.ssl_cert_login = true``) without
+      ``ssl_options.verify = verify_peer`` written explicitly: RabbitMQ does
+      not fall back to the OTP default there, it refuses every such login
+      ("TLS configuration is unsafe").
     * Any dialect: a dialect that finds a contradiction while parsing (for
       instance a CA configured together with "no client certificate", or a
       client-certificate requirement on a client) reports it as a problem
@@ -50,6 +55,45 @@ def check_document(document, ctx):
     for problem in document.problems:
         if problem.code == RULE.code:
             yield ctx.finding(problem.location, problem.message)
+    if document.dialect == "rabbitmq":
+        yield from _cert_login_without_verify_peer(document, ctx)
+
+
+CERT_LOGIN_SWITCHES = ("mqtt.ssl_cert_login", "stomp.ssl_cert_login", "stream.ssl_cert_login")
+
+
+def _cert_login(document):
+    """The setting that turns certificate login on (last value of each key wins)."""
+    latest = {s.key: s for s in document.settings}
+    for key, setting in latest.items():
+        if key.startswith("auth_mechanisms.") and setting.value.strip().upper() == "EXTERNAL":
+            return setting
+        if key in CERT_LOGIN_SWITCHES and setting.value.strip().lower() == "true":
+            return setting
+    return None
+
+
+def _cert_login_without_verify_peer(document, ctx):
+    """RabbitMQ's rabbit_ssl:auth_config_sane/0 refuses every certificate login
+    unless ssl_options.verify = verify_peer is written explicitly (it does not
+    fall back to the OTP default)."""
+    login = _cert_login(document)
+    if login is None:
+        return
+    for endpoint in document.endpoints:
+        if endpoint.role != "server" or getattr(endpoint, "prefix", None) != "ssl_options":
+            continue
+        verify = _option(endpoint, "verify")
+        if verify is not None and verify.value == "verify_peer":
+            continue
+        why = (f"{verify.key} = {verify.value}" if verify is not None
+               else "ssl_options.verify is not set")
+        related = ([Related(path=verify.source.display, message=f"{verify.key} = {verify.value}",
+                            line=verify.line)] if verify is not None else [])
+        yield ctx.finding(login, f"certificate login ({login.key} = {login.value}) needs "
+                                 f"ssl_options.verify = verify_peer written explicitly, but {why}: RabbitMQ "
+                                 "refuses every such login ('TLS configuration is unsafe')",
+                          endpoint=endpoint, related=related)
 
 
 def check_endpoint(endpoint, ctx):

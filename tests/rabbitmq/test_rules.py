@@ -265,3 +265,37 @@ def test_edits(tmp_path):
 def test_classic_config_next_to_conf(tmp_path):
     doc = parse(tmp_path, {"rabbitmq.conf": "listeners.ssl.default = 5671\n", "rabbitmq.config": "[]."})
     assert problems(doc, "TLS705") == [("rabbitmq.conf", 1, 25)]
+
+
+# --- TLS204: certificate login needs an explicit verify_peer --------------
+
+def test_tls204_cert_login_without_explicit_verify_peer(tmp_path):
+    write(tmp_path, {"rabbitmq.conf": "listeners.ssl.default = 5671\n"
+                                      "auth_mechanisms.1 = EXTERNAL\n"
+                                      "ssl_options.fail_if_no_peer_cert = true\n"})
+    found = findings([tmp_path / "rabbitmq.conf"], select=["TLS204"])
+    assert codes_lines(found, "TLS204") == [("rabbitmq.conf", 2)]
+
+
+def test_tls204_mqtt_cert_login_with_verify_none(tmp_path):
+    write(tmp_path, {"rabbitmq.conf": "mqtt.listeners.ssl.default = 8883\n"
+                                      "ssl_options.verify = verify_none\n"
+                                      "mqtt.ssl_cert_login = true\n"})
+    found = findings([tmp_path / "rabbitmq.conf"], select=["TLS204"])
+    assert codes_lines(found, "TLS204") == [("rabbitmq.conf", 3)]
+
+
+def test_tls204_cert_login_with_verify_peer_is_fine(tmp_path):
+    write(tmp_path, {"rabbitmq.conf": "listeners.ssl.default = 5671\n"
+                                      "auth_mechanisms.1 = EXTERNAL\n"
+                                      "auth_mechanisms.2 = PLAIN\n"
+                                      "ssl_options.verify = verify_peer\n"
+                                      "ssl_options.fail_if_no_peer_cert = true\n"})
+    assert codes_lines(findings([tmp_path / "rabbitmq.conf"], select=["TLS204"]), "TLS204") == []
+
+
+def test_tls204_no_cert_login_no_finding(tmp_path):
+    write(tmp_path, {"rabbitmq.conf": "listeners.ssl.default = 5671\n"
+                                      "auth_mechanisms.1 = PLAIN\n"
+                                      "mqtt.ssl_cert_login = false\n"})
+    assert codes_lines(findings([tmp_path / "rabbitmq.conf"], select=["TLS204"]), "TLS204") == []
