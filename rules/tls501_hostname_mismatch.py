@@ -12,6 +12,11 @@ endpoint serves, with RFC 6125 rules:
   and needs both; a wildcard server name needs the same wildcard SAN;
 * IP addresses must be IP SANs; comparison ignores case and a trailing dot.
 
+A name-based nginx server without a certificate of its own is served the
+default server's certificate of the same `listen` socket (nginx only
+switches certificates to a server that has one): that certificate must
+cover its names too.
+
 Regular-expression names, `_` and names with variables are not checked.
 Certificates without any SAN are TLS502's business (unless the name does not
 match the common name either).
@@ -55,7 +60,15 @@ RULE = Rule("TLS501", "hostname-mismatch", Severity.ERROR,
 def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:
     if endpoint.role != "server" or not endpoint.names:
         return
-    for pair, a in analyses(endpoint, ctx):
+    served = [(pair, a, False) for pair, a in analyses(endpoint, ctx)]
+    if not endpoint.pairs:
+        # no certificate of its own: the server hands out another one (nginx:
+        # the default server's of the same socket), which must cover these names
+        for pair in endpoint.fallback_pairs:
+            a = ctx.pki.analyze_served_chain(pair, endpoint)
+            if a.leaf is not None:
+                served.append((pair, a, True))
+    for pair, a, fallback in served:
         leaf = a.leaf
         for field in endpoint.names:
             hosts = server_name_hosts(field.value)
@@ -67,8 +80,11 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
             if leaf.san is None and all(cn_covers(leaf, h) for h in missing):
                 continue  # CN-only certificate: TLS502
             shown = " and ".join(missing)
+            whose = (f"{endpoint.label} has no certificate of its own, so clients get the default "
+                     f"server's certificate {leaf.subject} from {leaf.file}" if fallback
+                     else f"the certificate {leaf.subject} in {leaf.file}")
             yield ctx.finding(
                 field.setting or endpoint.anchor,
-                f"{shown} is not covered by the certificate {leaf.subject} in {leaf.file} "
-                f"({describe_sans(leaf)}): clients will fail with a hostname mismatch",
+                f"{shown} is not covered by {whose} ({describe_sans(leaf)}): "
+                "clients will fail with a hostname mismatch",
                 endpoint=endpoint, related=[related_cert(leaf, describe_sans(leaf))])

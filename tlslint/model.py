@@ -162,6 +162,9 @@ class TlsEndpoint:
     hostname_check: Field[Optional[bool]] = field(default_factory=lambda: Field(None))
     # Server listens for TLS (e.g. nginx `listen ... ssl`): a missing certificate is TLS703.
     requires_certificate: bool = True
+    # What a server with no certificate of its own serves instead (nginx: the
+    # default server of the same listen socket). Used for name checks only.
+    fallback_pairs: list[CertKeyPair] = field(default_factory=list)
     # An empty ca_files means the system trust store (Go and Java clients), so
     # verification without a configured CA is not a mistake there.
     system_roots: bool = False

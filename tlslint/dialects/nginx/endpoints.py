@@ -290,13 +290,7 @@ class EndpointBuilder:
 
     def _fill_common(self, ep: TlsEndpoint, scope: Scope, prefix: str, server: bool) -> None:
         """pairs, CRLs, depth, protocols, ciphers for directives ``{prefix}_*``."""
-        certs = scope.get(f"{prefix}_certificate")
-        keys = scope.get(f"{prefix}_certificate_key")
-        passwords = self._files("password", scope.get(f"{prefix}_password_file"))
-        for i, cert in enumerate(certs):
-            key = file_ref("key", keys[i], self.base_dir) if i < len(keys) else None
-            ep.pairs.append(CertKeyPair(cert=file_ref("cert", cert, self.base_dir), key=key,
-                                        password_files=list(passwords)))
+        ep.pairs = self._pairs(scope, prefix)
         ep.crl_files = self._files("crl", scope.get(f"{prefix}_crl"))
 
         depth = scope.first(f"{prefix}_verify_depth")
@@ -326,6 +320,18 @@ class EndpointBuilder:
         else:
             ep.ciphers = Field(CLIENT_CIPHERS_DEFAULT, None,
                                f"nginx default {prefix}_ciphers {CLIENT_CIPHERS_DEFAULT}")
+
+    def _pairs(self, scope: Scope, prefix: str) -> list[CertKeyPair]:
+        """Certificates and keys, merged independently and then paired by index."""
+        certs = scope.get(f"{prefix}_certificate")
+        keys = scope.get(f"{prefix}_certificate_key")
+        passwords = self._files("password", scope.get(f"{prefix}_password_file"))
+        pairs = []
+        for i, cert in enumerate(certs):
+            key = file_ref("key", keys[i], self.base_dir) if i < len(keys) else None
+            pairs.append(CertKeyPair(cert=file_ref("cert", cert, self.base_dir), key=key,
+                                     password_files=list(passwords)))
+        return pairs
 
     @staticmethod
     def _names(scope: Scope) -> list[Field[str]]:
@@ -403,6 +409,8 @@ class EndpointBuilder:
                 ep.settings.setdefault("_default_server", default.setting)
                 if not srv.certs and default.certs:
                     ep.settings.setdefault("_default_server_cert", default.certs[0])
+                    if not ep.fallback_pairs:
+                        ep.fallback_pairs = self._pairs(default.scope, "ssl")
         ENDPOINT_BLOCKS[ep] = (srv.node, scope.nodes)
         self.endpoints.append(ep)
 
