@@ -219,6 +219,9 @@ class Document:
     endpoints: list[TlsEndpoint] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
+    # The main file is only a piece of a config (an nginx conf.d/ server block,
+    # a RabbitMQ conf.d/ file): another file may include it.
+    fragment: bool = False
 
     def __post_init__(self) -> None:
         if not self.sources:

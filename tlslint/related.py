@@ -93,7 +93,10 @@ def expand(paths: list[Path], documents: list["Document"], options: "Options") -
     from tlslint import engine
     from tlslint.discover import discover
 
-    explicit = [p for p in paths if p.is_file()]
+    # A main config given by name stands on its own: nothing includes it, so
+    # there is no need to parse the whole repository for it.
+    standalone = {_abs(d.source.path) for d in documents if not d.fragment}
+    explicit = [p for p in paths if p.is_file() and _abs(p) not in standalone]
     wanted = _wanted(explicit)
     if not wanted:
         return documents

@@ -66,7 +66,7 @@ def _scan(source: Source, doc: Document, base: Path, seen: set) -> None:
 
 def _parse(path: Path, dialect: str, options):
     source = Source.from_file(path, path.read_bytes())
-    doc = Document(dialect, source)
+    doc = Document(dialect, source, fragment=path.name != "nginx.conf")  # like nginx: no http block
     _scan(source, doc, path.parent, {path.resolve()})
     return [doc]
 

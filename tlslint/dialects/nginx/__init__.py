@@ -191,7 +191,7 @@ def _parse_source_nogc(path: Path, source: Source, options: Options) -> Document
             problems.append(Problem("TLS001", Location(source, Span(0, 0)),
                                     "configuration nested too deeply to analyse", data={"severity": "error"}))
     return Document(dialect=NAME, source=source, sources=loader.sources, settings=settings,
-                    endpoints=endpoints, problems=problems, comments=loader.comments)
+                    endpoints=endpoints, problems=problems, comments=loader.comments, fragment=not main)
 
 
 def _build(builder: EndpointBuilder, nodes: list[Node]) -> None:

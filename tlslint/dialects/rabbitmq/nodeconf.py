@@ -101,7 +101,8 @@ def load_node(path: Path, options=None) -> NodeConfig:
         if not problems:
             problems.append(Problem("TLS001", Location(source, Span(0, 0)), f"cannot read {path}"))
         return NodeConfig(Document(NAME, source, problems=problems))
-    doc = Document(NAME, main, problems=problems)
+    doc = Document(NAME, main, problems=problems,
+                   fragment=path.parent.name == "conf.d" or path.name == "advanced.config")
     node = NodeConfig(doc)
     if path.name.endswith(".config"):
         _load_advanced(node, main)
@@ -277,10 +278,13 @@ def _load_advanced(node: NodeConfig, source: Source) -> None:
     _add_source(node, source)
     text = source.text
     work = " " + text[1:] if text.startswith("\ufeff") else text
+    quotes, counted = 0, 0
     for m in re.finditer(r"%[^\n]*", work):
         # comments: '%' outside strings; a cheap scan is enough for suppressions
-        before = work[:m.start()]
-        if before.count('"') % 2 == 0:
+        # (quotes counted incrementally: linear in the file, not quadratic)
+        quotes += work.count('"', counted, m.start())
+        counted = m.start()
+        if quotes % 2 == 0:
             body = m.group(0).lstrip("%")
             doc.comments.append(Comment(source, Span(m.start(), m.end()), body))
     try:
