@@ -37,7 +37,7 @@ from typing import Iterable
 
 from tlslint.findings import Finding, Related, Severity
 from tlslint.model import TlsEndpoint
-from tlslint.pki.report import FILE_WORD, file_refs, load_failure_consequence
+from tlslint.pki.report import FILE_WORD, load_failure_consequence
 from tlslint.rulebase import ALL_DIALECTS, CheckContext, Rule
 from tlslint.source import display_path
 
@@ -47,7 +47,7 @@ RULE = Rule("TLS002", "file-not-found", Severity.ERROR,
 
 
 def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:
-    for ref in file_refs(endpoint):
+    for ref in endpoint.file_refs():
         lf = ctx.pki.load(ref)
         if lf.status != "missing":
             continue

@@ -29,8 +29,8 @@ from typing import Iterable
 
 from tlslint.findings import Finding, Related, Severity
 from tlslint.model import TlsEndpoint
-from tlslint.pki.report import FILE_WORD, file_refs, load_failure_consequence
-from tlslint.rulebase import ALL_DIALECTS, CheckContext, Rule
+from tlslint.pki.report import FILE_WORD, load_failure_consequence
+from tlslint.rulebase import ALL_DIALECTS, CheckContext, Rule, problems_as_findings
 
 RULE = Rule("TLS003", "file-unreadable", Severity.ERROR,
             "a referenced file exists but is not a readable regular file, or is too large",
@@ -38,7 +38,7 @@ RULE = Rule("TLS003", "file-unreadable", Severity.ERROR,
 
 
 def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:
-    for ref in file_refs(endpoint):
+    for ref in endpoint.file_refs():
         lf = ctx.pki.load(ref)
         if lf.status != "unreadable":
             continue
@@ -49,3 +49,8 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
             endpoint=endpoint,
             related=[Related(lf.display, lf.reason)],
         )
+
+
+def check_document(document, ctx: CheckContext) -> Iterable[Finding]:
+    """A config file itself over the size cap or outside --root (the engine's Problem)."""
+    return problems_as_findings(document, ctx)

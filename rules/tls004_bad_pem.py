@@ -39,7 +39,7 @@ from typing import Iterable
 from tlslint.findings import Finding, Related, Severity
 from tlslint.model import FileRef, TlsEndpoint
 from tlslint.pki.objects import LoadedFile
-from tlslint.pki.report import file_refs, load_failure_consequence
+from tlslint.pki.report import load_failure_consequence
 from tlslint.rulebase import ALL_DIALECTS, CheckContext, Rule
 
 RULE = Rule("TLS004", "bad-pem", Severity.ERROR,
@@ -95,7 +95,7 @@ def problems_for(ref: FileRef, lf: LoadedFile, key_expected: bool) -> list[str]:
 def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:
     key_in_cert = {id(p.cert) for p in endpoint.pairs
                    if p.cert is not None and p.key is None and p.key_in_cert_file}
-    for ref in file_refs(endpoint):
+    for ref in endpoint.file_refs():
         if ref.kind == "password":
             continue
         lf = ctx.pki.load(ref)

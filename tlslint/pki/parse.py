@@ -77,6 +77,9 @@ def _short(exc: Exception) -> str:
     text = str(exc).split("\n")[0].strip()
     if "(" in text and "MalformedFraming" in text:
         text = "malformed PEM framing"
+    elif "ParseError" in text or "asn1" in text.lower():
+        # cryptography's Rust debug dump is no help to an operator
+        text = "its content is not valid DER (empty, truncated or not a certificate)"
     return text[:160] or type(exc).__name__
 
 

@@ -14,28 +14,6 @@ FILE_WORD = {"cert": "certificate file", "key": "key file", "ca": "CA file",
              "crl": "CRL file", "password": "password file"}
 
 
-def file_refs(endpoint: TlsEndpoint) -> Iterator[FileRef]:
-    """Every file the endpoint names, each FileRef once, in config order."""
-    seen: set[int] = set()
-
-    def emit(ref: Optional[FileRef]) -> Iterator[FileRef]:
-        if ref is not None and id(ref) not in seen:
-            seen.add(id(ref))
-            yield ref
-
-    for pair in endpoint.pairs:
-        yield from emit(pair.cert)
-        yield from emit(pair.key)
-        for ref in pair.chain_extra:
-            yield from emit(ref)
-        for ref in pair.password_files:
-            yield from emit(ref)
-    for ref in endpoint.ca_files:
-        yield from emit(ref)
-    for ref in endpoint.crl_files:
-        yield from emit(ref)
-
-
 def related_cert(c: CertInfo, note: str = "") -> Related:
     msg = f"{c.position()}: {c.subject}"
     if note:
