@@ -61,7 +61,8 @@ def split_codes(values: Optional[List[str]]) -> list[str]:
     return [c.strip() for v in values or [] for c in v.split(",") if c.strip()]
 
 
-def build_options(select, ignore, trust, intermediates, path_map, warn_days, now, verbose, config_file=None):
+def build_options(select, ignore, trust, intermediates, path_map, warn_days, now, verbose, config_file=None,
+                  max_file_size=None, root=None):
     """Options from the command line over the configuration file (``config_file``,
     or the one found from the current directory upwards) over the defaults.
     A list given on the command line replaces the file's list."""
@@ -78,6 +79,14 @@ def build_options(select, ignore, trust, intermediates, path_map, warn_days, now
             raise UsageError(f"{path}: no such file or directory")
     if warn_days is not None and warn_days < 0:
         raise UsageError("--warn-days must be 0 or more")
+    from tlslint.readfile import DEFAULT_MAX_SIZE, parse_size
+
+    try:
+        size_cap = parse_size(max_file_size) if max_file_size is not None else None
+    except ValueError as exc:
+        raise UsageError(f"--max-file-size: {exc}") from None
+    if root is not None and not root.is_dir():
+        raise UsageError(f"--root {root}: not a directory")
     known = known_selectors()
 
     def is_known(code: str) -> bool:
@@ -103,7 +112,9 @@ def build_options(select, ignore, trust, intermediates, path_map, warn_days, now
                    intermediates=pick(list(intermediates or []), "intermediates", []),
                    path_map=pick(mapping, "path_map", []),
                    warn_days=warn_days if warn_days is not None else pick(None, "warn_days", 30),
-                   now=parse_now(now), verbose=verbose, config=file)
+                   now=parse_now(now), verbose=verbose, config=file,
+                   max_file_size=size_cap or pick(None, "max_file_size", DEFAULT_MAX_SIZE),
+                   root=root if root is not None else pick(None, "root", None))
 
 
 def known_selectors() -> set[str]:
@@ -152,11 +163,19 @@ ConfigOpt = Annotated[Optional[Path], typer.Option(
     "--config", help="Use this configuration file instead of looking for one from the current directory up.")]
 StatisticsOpt = Annotated[bool, typer.Option(
     "--statistics", help="Also print the number of findings per rule.")]
+MaxFileSizeOpt = Annotated[Optional[str], typer.Option(
+    "--max-file-size", metavar="SIZE",
+    help="Refuse configs and referenced files larger than SIZE (bytes, or 512K, 4M; default 1M).")]
+RootOpt = Annotated[Optional[Path], typer.Option(
+    "--root", metavar="DIR",
+    help="Read configs and the files they name only inside DIR (symlinks resolved); for untrusted input.")]
 
 
-def _options_or_exit(select, ignore, trust, intermediates, path_map, warn_days, now, verbose, config=None):
+def _options_or_exit(select, ignore, trust, intermediates, path_map, warn_days, now, verbose, config=None,
+                     max_file_size=None, root=None):
     try:
-        return build_options(select, ignore, trust, intermediates, path_map, warn_days, now, verbose, config)
+        return build_options(select, ignore, trust, intermediates, path_map, warn_days, now, verbose, config,
+                             max_file_size=max_file_size, root=root)
     except UsageError as exc:
         typer.echo(f"tlslint: error: {exc}", err=True)
         raise typer.Exit(2)
@@ -204,12 +223,15 @@ def check(
     verbose: VerboseOpt = False,
     config: ConfigOpt = None,
     statistics: StatisticsOpt = False,
+    max_file_size: MaxFileSizeOpt = None,
+    root: RootOpt = None,
 ) -> None:
     """Check TLS configs and the certificate, key and CA files they name."""
     from tlslint import engine
     from tlslint.report import Progress
 
-    options = _options_or_exit(select, ignore, trust, intermediates, path_map, warn_days, now, verbose, config)
+    options = _options_or_exit(select, ignore, trust, intermediates, path_map, warn_days, now, verbose, config,
+                               max_file_size=max_file_size, root=root)
     progress = Progress(sys.stderr) if format is Format.text else None
     try:
         result = engine.check(list(paths) if paths else [Path(".")], options, progress=progress)
@@ -238,12 +260,15 @@ def fix(
     verbose: VerboseOpt = False,
     config: ConfigOpt = None,
     statistics: StatisticsOpt = False,
+    max_file_size: MaxFileSizeOpt = None,
+    root: RootOpt = None,
 ) -> None:
     """Apply safe fixes (and unsafe ones with --unsafe-fixes), then report what remains."""
     from tlslint import fixer
     from tlslint.source import display_path
 
-    options = _options_or_exit(select, ignore, trust, intermediates, path_map, warn_days, now, verbose, config)
+    options = _options_or_exit(select, ignore, trust, intermediates, path_map, warn_days, now, verbose, config,
+                               max_file_size=max_file_size, root=root)
     try:
         outcome = fixer.run(list(paths) if paths else [Path(".")], options, unsafe=unsafe_fixes, diff_only=diff)
     except fixer.FixError as exc:

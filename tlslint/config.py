@@ -35,7 +35,7 @@ else:  # pragma: no cover - Python 3.10
 CONFIG_NAMES = (".tlslint.toml", "tlslint.toml", "pyproject.toml")
 
 KEYS = ("select", "ignore", "trust", "intermediates", "path-map", "warn-days",
-        "exclude", "per-file-ignores", "dialects")
+        "exclude", "per-file-ignores", "dialects", "max-file-size", "root")
 
 
 class ConfigError(Exception):
@@ -135,6 +135,8 @@ class FileConfig:
     intermediates: Optional[list[Path]] = None
     path_map: Optional[list[tuple[str, Path]]] = None
     warn_days: Optional[int] = None
+    max_file_size: Optional[int] = None  # bytes
+    root: Optional[Path] = None  # read referenced files only below this directory
     exclude: list[Glob] = field(default_factory=list)
     per_file_ignores: list[tuple[Glob, list[str]]] = field(default_factory=list)
     dialects: list[tuple[Glob, str]] = field(default_factory=list)
@@ -164,10 +166,24 @@ class FileConfig:
 
 def has_tool_table(pyproject: Path) -> bool:
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        data = tomllib.loads(_read_config_text(pyproject))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return False
     return isinstance(data.get("tool"), dict) and "tlslint" in data["tool"]
+
+
+def _read_config_text(path: Path) -> str:
+    """The configuration file's text, through the guarded reader (a FIFO or
+    /dev/zero named tlslint.toml must not hang the run)."""
+    from tlslint.readfile import FileAccessError, read_bytes
+
+    try:
+        data = read_bytes(path, 4 * 1024 * 1024, trusted=True)
+    except FileAccessError as exc:
+        if exc.missing:
+            raise FileNotFoundError(str(path)) from None
+        raise OSError(0, exc.reason) from None
+    return data.decode("utf-8")
 
 
 def find_config(start: Optional[Path] = None) -> Optional[Path]:
@@ -196,7 +212,7 @@ def load_config(path: Path, known_codes: Optional[Callable[[str], bool]] = None)
     path = Path(os.path.abspath(path))
     display = _display(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(_read_config_text(path))
     except FileNotFoundError:
         raise ConfigError(f"{display}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -273,6 +289,20 @@ def _parse_table(table: dict, path: Path, display: str, prefix: str,
             config.trust = existing_paths(key, value)
         elif key == "intermediates":
             config.intermediates = existing_paths(key, value)
+        elif key == "max-file-size":
+            from tlslint.readfile import parse_size
+
+            try:
+                config.max_file_size = parse_size(value)
+            except ValueError as exc:
+                raise fail(key, str(exc)) from None
+        elif key == "root":
+            if not isinstance(value, str) or not value:
+                raise fail(key, "expected a directory (a string)")
+            resolved = Path(os.path.normpath(base / value))
+            if not resolved.is_dir():
+                raise fail(key, f"{value}: not a directory")
+            config.root = resolved
         elif key == "warn-days":
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise fail(key, f"expected a whole number of days, 0 or more, got {value!r}")

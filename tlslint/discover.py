@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,13 +50,13 @@ def detect(path: Path, forced: Optional[str] = None) -> tuple[Optional[str], str
         return forced, ""
     if path.suffix.lower() in MATERIAL_SUFFIXES:
         return None, "certificate or key material"
-    if not path.is_file():  # before open(): opening a FIFO would block
-        return None, "not a regular file"
+    from tlslint import readfile
+
     try:
-        with open(path, "rb") as handle:
-            head_bytes = handle.read(HEAD_SIZE)
-    except OSError as exc:
-        return None, exc.strerror or "unreadable"
+        # the guarded reader: a FIFO or device never blocks, --root is honoured
+        head_bytes = readfile.read_head(path, HEAD_SIZE)
+    except readfile.FileAccessError as exc:
+        return None, exc.reason
     if b"\0" in head_bytes:
         return None, "binary"
     head = decode(head_bytes)
@@ -64,6 +65,15 @@ def detect(path: Path, forced: Optional[str] = None) -> tuple[Optional[str], str
         if dialect:
             return dialect, ""
     return None, "not a recognised config"
+
+
+def _broken_link_reason(path: Path) -> str:
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop"
+    return "dangling symbolic link"
 
 
 def discover(paths: list[Path], forced: Optional[dict[Path, str]] = None, config=None) -> Discovery:
@@ -85,7 +95,7 @@ def discover(paths: list[Path], forced: Optional[dict[Path, str]] = None, config
                 found.skipped.append((path, f"excluded by {config.path.name}"))
                 continue
             if path.is_symlink() and not path.exists():
-                found.skipped.append((path, "dangling symbolic link"))
+                found.skipped.append((path, _broken_link_reason(path)))
                 continue
             override = (forced or {}).get(path) or (config.dialect_for(path) if config is not None else None)
             dialect, reason = detect(path, override)

@@ -69,12 +69,40 @@ def parse_all(discovery: Discovery, options: Options, result: RunResult, progres
         if progress is not None:
             progress("parsing", number, len(discovery.candidates))
         family = dialects.for_dialect(candidate.dialect)
+        refused = _unreadable_document(candidate)
+        if refused is not None:
+            documents.append(refused)
+            continue
         try:
             documents.extend(family.parse(candidate.path, candidate.dialect, options))
+        except RecursionError:  # last line of defence: dialects bound their own nesting
+            documents.append(_problem_document(candidate, "TLS001", "configuration nested too deeply to analyse"))
         except Exception as exc:  # a parser bug must not hide other files' findings
             result.internal_errors.append(
                 f"{candidate.path}: internal error while parsing: {type(exc).__name__}: {exc}")
     return drop_included(documents)
+
+
+def _problem_document(candidate, code: str, message: str) -> Document:
+    from tlslint.model import Location, Problem
+    from tlslint.source import Source, Span
+
+    source = Source(path=candidate.path, text="")
+    return Document(dialect=candidate.dialect, source=source,
+                    problems=[Problem(code, Location(source, Span(0, 0)), message, data={"severity": "error"})])
+
+
+def _unreadable_document(candidate) -> Optional[Document]:
+    """A config over the size cap, outside --root, or not readable: TLS003 at its line 1."""
+    from tlslint import readfile
+
+    try:
+        readfile.check(candidate.path)
+    except readfile.FileAccessError as exc:
+        if exc.missing:  # vanished since discovery: let the dialect say so
+            return None
+        return _problem_document(candidate, "TLS003", f"config file cannot be read: {exc.reason}")
+    return None
 
 
 def drop_included(documents: list[Document]) -> list[Document]:
@@ -173,7 +201,9 @@ def check(paths: list[Path], options: Options, forced: Optional[dict[Path, str]]
 
     # Trust stores hold certificates cryptography warns about (non-positive
     # serials); the warning is for library authors, not for tlslint's users.
-    with warnings.catch_warnings():
+    from tlslint import readfile
+
+    with warnings.catch_warnings(), readfile.policy(max_size=options.max_file_size, root=options.root):
         warnings.simplefilter("ignore", CryptographyDeprecationWarning)
         return _check(paths, options, forced, progress)
 

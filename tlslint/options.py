@@ -22,6 +22,10 @@ class Options:
     now: Optional[dt.datetime] = None  # aware UTC; None = the clock
     use_system_store: bool = True
     verbose: bool = False
+    # tlslint.readfile policy for the run: the size cap of every config and
+    # every file a config names, and (when set) the only directory they may be read from.
+    max_file_size: int = 1024 * 1024
+    root: Optional[Path] = None
     # The configuration file in use (tlslint.config.FileConfig): exclude,
     # per-file-ignores and dialect overrides live there.
     config: Optional["FileConfig"] = None

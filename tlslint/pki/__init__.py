@@ -63,21 +63,27 @@ class Pki:
         return self._load_candidates(tried, ref.path, keep_data=ref.kind == "password")
 
     def load_path(self, path: Path, max_size: int = DEFAULT_MAX_SIZE) -> LoadedFile:
-        """A file given on the command line (--trust, --intermediates)."""
-        return self._load_candidates([Path(path)], str(path), max_size=max_size)
+        """A file given on the command line (--trust, --intermediates) or the
+        system store: trusted, so ``--root`` does not apply to it."""
+        return self._load_candidates([Path(path)], str(path), max_size=max_size, trusted=True)
 
     def _load_candidates(self, tried: list[Path], label: str, keep_data: bool = False,
-                         max_size: int = DEFAULT_MAX_SIZE) -> LoadedFile:
-        key = (tuple(str(p) for p in tried), keep_data)
+                         max_size: Optional[int] = None, trusted: bool = False) -> LoadedFile:
+        key = (tuple(str(p) for p in tried), keep_data, trusted)
         cached = self._by_candidates.get(key)
         if cached is not None:
             return cached
         lf: Optional[LoadedFile] = None
+        refusal: Optional[FileAccessError] = None
         for cand in tried:
             try:
-                data = read_bytes(cand, max_size)
+                # files named by configs: the run's size cap and --root (tlslint.readfile)
+                data = read_bytes(cand, max_size, trusted=trusted)
             except FileAccessError as exc:
                 if exc.missing:
+                    continue
+                if exc.refused:  # outside --root: try the next place (a --path-map target)
+                    refusal = refusal or exc
                     continue
                 lf = LoadedFile("unreadable", display=display_path(cand), tried=list(tried),
                                 path=cand, reason=exc.reason)
@@ -85,6 +91,9 @@ class Pki:
             lf = LoadedFile("ok", display=display_path(cand), tried=list(tried), path=cand)
             self._fill(lf, data, keep_data=keep_data)
             break
+        if lf is None and refusal is not None:
+            lf = LoadedFile("unreadable", display=display_path(refusal.path), tried=list(tried),
+                            path=refusal.path, reason=refusal.reason)
         if lf is None:
             shown = display_path(tried[0]) if tried else label
             lf = LoadedFile("missing", display=shown, tried=list(tried), reason="no such file")

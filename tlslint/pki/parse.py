@@ -22,6 +22,7 @@ from tlslint.pki.objects import KeyInfo
 
 _BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END ([A-Z0-9 ]+)-----", re.S)
 _BEGIN = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----")
+_END = re.compile(rb"-----END ([A-Z0-9 ]+)-----")
 
 CERT_LABELS = {"CERTIFICATE", "TRUSTED CERTIFICATE", "X509 CERTIFICATE"}
 KEY_LABELS = {"PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY",
@@ -105,42 +106,44 @@ def _parse_bytes(data: bytes) -> Parsed:
 
 
 def _parse_pem(data: bytes, out: Parsed) -> None:
+    """One linear pass over the BEGIN and END markers (a regex spanning
+    BEGIN..END is quadratic on a file of BEGIN lines without END, and nested
+    BEGINs must not recurse): a block runs from a BEGIN to the next END; a
+    BEGIN followed by another BEGIN before any END lost its END line."""
+    begins = list(_BEGIN.finditer(data))
+    ends = list(_END.finditer(data))
     pos = 0
-    n_block = 0
-    for m in _BLOCK.finditer(data):
-        gap = data[pos:m.start()]
-        _check_gap(gap, out)
-        # a BEGIN inside this match before its END means an earlier block lost its END
-        inner = _BEGIN.search(m.group(0), 1)
-        if inner is not None:
-            out.problems.append(PemProblem(f"a \"{m.group(1).decode()}\" PEM block is not "
-                                           "terminated (its -----END line is missing)", fatal=False))
-            # resume at the inner BEGIN
-            rest = m.group(0)[inner.start():]
-            sub = Parsed()
-            _parse_pem(rest, sub)
-            _merge(out, sub)
-            pos = m.end()
+    ei = 0
+    for bi, begin in enumerate(begins):
+        if begin.start() < pos:
             continue
-        n_block += 1
-        label = m.group(1).decode()
-        end_label = m.group(3).decode()
-        body = m.group(2)
-        block = m.group(0) + b"\n"
+        while ei < len(ends) and ends[ei].start() < begin.end():
+            ei += 1
+        label = begin.group(1).decode()
+        if ei == len(ends):
+            out.problems.append(f"the \"{label}\" PEM block at the end is truncated (no -----END line)")
+            _check_gap(data[pos:begin.start()], out)
+            return
+        end = ends[ei]
+        if bi + 1 < len(begins) and begins[bi + 1].start() < end.start():
+            message = PemProblem(f"a \"{label}\" PEM block is not terminated (its -----END line is missing)",
+                                 fatal=False)
+            if message not in out.problems:
+                out.problems.append(message)
+            _check_gap(data[pos:begin.start()], out)
+            pos = begins[bi + 1].start()  # resume at the inner BEGIN
+            continue
+        _check_gap(data[pos:begin.start()], out)
+        end_label = end.group(1).decode()
+        body = data[begin.end():end.start()]
+        block = data[begin.start():end.end()] + b"\n"
+        pos = end.end()
+        ei += 1
         if label != end_label:
             out.problems.append(f"PEM block \"{label}\" ends with \"-----END {end_label}-----\"")
-            pos = m.end()
             continue
         _handle_block(label, body, block, out)
-        pos = m.end()
-    tail = data[pos:]
-    begin = _BEGIN.search(tail)
-    if begin is not None:
-        out.problems.append(f"the \"{begin.group(1).decode()}\" PEM block at the end is truncated "
-                            "(no -----END line)")
-        _check_gap(tail[:begin.start()], out)
-    else:
-        _check_gap(tail, out)
+    _check_gap(data[pos:], out)
 
 
 def _merge(out: Parsed, sub: Parsed) -> None:

@@ -103,6 +103,28 @@ class TermSyntaxError(Exception):
         self.message = message
 
 
+# Real configs nest a handful of levels; hostile ones 100,000. Deeper than
+# this is reported (TLS001 at the bracket) instead of recursing.
+MAX_NESTING = 100
+_NEST_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|\'(?:[^\'\\]|\\.)*\'?|%[^\n]*|\$\\?.|<<|>>|#\{|[\[\]{}()]',
+                         re.DOTALL)
+
+
+def nesting_overflow(text: str, limit: int = MAX_NESTING) -> Optional[int]:
+    """Offset of the first bracket nested deeper than ``limit``, else None
+    (strings, quoted atoms, comments and ``$c`` characters are skipped)."""
+    depth = 0
+    for m in _NEST_TOKEN.finditer(text):
+        tok = m.group(0)
+        if tok in ("[", "{", "(", "<<", "#{"):
+            depth += 1
+            if depth > limit:
+                return m.start()
+        elif tok in ("]", "}", ")", ">>"):
+            depth = max(0, depth - 1)
+    return None
+
+
 def parse_terms(text: str) -> Optional[Term]:
     """Parse ``text`` (one expression and a dot). None for an empty file (just a dot).
 
@@ -110,6 +132,9 @@ def parse_terms(text: str) -> Optional[Term]:
     """
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+    deep = nesting_overflow(text)
+    if deep is not None:
+        raise TermSyntaxError(deep, f"terms nested more than {MAX_NESTING} levels deep: not analysed")
     try:
         tree = parser().parse(text)
     except UnexpectedToken as exc:
@@ -125,7 +150,10 @@ def parse_terms(text: str) -> Optional[Term]:
         raise TermSyntaxError(getattr(exc, "pos_in_stream", 0) or 0, str(exc).splitlines()[0]) from None
     if tree.data == "empty":
         return None
-    return _convert(tree.children[0])
+    try:
+        return _convert(tree.children[0])
+    except RecursionError:  # nesting_overflow() should have caught it
+        raise TermSyntaxError(0, "terms nested too deeply: not analysed") from None
 
 
 def _span(node) -> Span:
