@@ -6,6 +6,7 @@ Pki and rules each do one job and never call each other back.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,8 +80,57 @@ def parse_all(discovery: Discovery, options: Options, result: RunResult, progres
             documents.append(_problem_document(candidate, "TLS001", "configuration nested too deeply to analyse"))
         except Exception as exc:  # a parser bug must not hide other files' findings
             result.internal_errors.append(
-                f"{candidate.path}: internal error while parsing: {type(exc).__name__}: {exc}")
+                f"{candidate.path}: internal error while parsing: {_describe(exc)}")
     return drop_included(documents)
+
+
+def _describe(exc: BaseException) -> str:
+    """An internal error for users: the exception type and where it was raised,
+    not its message (which may quote the file being read: a password line, key
+    material). TLSLINT_DEBUG=1 adds the message."""
+    import os
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    text = f"{type(exc).__name__}{where}"
+    if os.environ.get("TLSLINT_DEBUG"):
+        text += f": {exc}"
+    return text
+
+
+# Characters that must not reach a terminal or a log verbatim: C0/C1 controls
+# (escape sequences, NUL, lone CR and LF that would forge output lines), bytes
+# that were not UTF-8 (surrogate escapes), and bidirectional overrides.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029"
+                          "\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_char(m: "re.Match[str]") -> str:
+    code = ord(m.group(0))
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: Optional[str]) -> Optional[str]:
+    """``text`` with control characters and undecodable bytes shown as escapes."""
+    if not text:
+        return text
+    return _UNPRINTABLE.sub(_escape_char, text)
+
+
+def sanitize(finding: Finding) -> Finding:
+    """Config text reaches messages (names, paths, labels): make it inert for
+    terminals and line-oriented formats, whatever the output format."""
+    import dataclasses
+
+    finding.message = printable(finding.message)
+    finding.path = printable(finding.path)
+    finding.endpoint = printable(finding.endpoint)
+    finding.related = [dataclasses.replace(r, path=printable(r.path), message=printable(r.message))
+                       for r in finding.related]
+    return finding
 
 
 def _problem_document(candidate, code: str, message: str) -> Document:
@@ -146,8 +196,7 @@ def run_rules(documents: list[Document], options: Options, result: RunResult, pr
                     findings.extend(check(target, ctx) or ())
                 except Exception as exc:
                     result.internal_errors.append(
-                        f"{doc.source.display}: internal error in {rule.code} ({where}): "
-                        f"{type(exc).__name__}: {exc}")
+                        f"{doc.source.display}: internal error in {rule.code} ({where}): {_describe(exc)}")
     return findings
 
 
@@ -219,7 +268,7 @@ def _check(paths, options, forced, progress) -> RunResult:
     findings = run_rules(result.documents, options, result, progress)
     findings = suppress_findings(dedupe(findings), result.documents, options)
     findings = per_file_ignored(findings, options)
-    result.findings = sorted(findings, key=Finding.sort_key)
+    result.findings = sorted((sanitize(f) for f in findings), key=Finding.sort_key)
     for message in result.internal_errors:
         print(f"tlslint: {message}", file=sys.stderr)
     return result

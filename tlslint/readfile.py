@@ -9,7 +9,8 @@ duration of a check) holds:
 * ``max_size``: the size cap for every config file and every file a config
   names (``--max-file-size``, config key ``max-file-size``; default 1 MiB).
   A caller may pass a smaller ``max_size``; only ``trusted`` reads may go above
-  the run's cap.
+  the run's cap. Outside a run (no policy: library use, unit tests) the
+  caller's ``max_size`` applies, else DEFAULT_MAX_SIZE.
 * ``root``: when set (``--root DIR``, config key ``root``), files are read
   only if their real path (symbolic links resolved) lies inside it; anything
   else is refused *before* it is opened or even tested for existence, so an
@@ -50,11 +51,18 @@ class FileAccessError(Exception):
 
 @dataclass(frozen=True)
 class Policy:
-    max_size: int = DEFAULT_MAX_SIZE
+    # None outside a run (library use): the caller's max_size, else DEFAULT_MAX_SIZE
+    max_size: Optional[int] = None
     root: Optional[Path] = None  # real path (symlinks resolved)
 
 
 _policy = Policy()
+
+
+def _cap(max_size: Optional[int], trusted: bool) -> int:
+    if trusted or _policy.max_size is None:
+        return DEFAULT_MAX_SIZE if max_size is None else max_size
+    return _policy.max_size if max_size is None else min(max_size, _policy.max_size)
 
 
 def current() -> Policy:
@@ -159,7 +167,7 @@ def check(path: Path, trusted: bool = False) -> None:
     try:
         info = os.fstat(fd)
         _check_kind(path, info)
-        cap = _policy.max_size
+        cap = _cap(None, trusted)
         if not trusted and info.st_size > cap:
             raise FileAccessError(path, f"larger than the size cap ({info.st_size} > {cap} bytes; "
                                         "see --max-file-size)")
@@ -174,10 +182,7 @@ def read_bytes(path: Path, max_size: Optional[int] = None, *, trusted: bool = Fa
     planned = _overlay.get(os.path.abspath(path)) if _overlay else None
     if planned is not None:
         return planned
-    if trusted:
-        cap = DEFAULT_MAX_SIZE if max_size is None else max_size
-    else:
-        cap = _policy.max_size if max_size is None else min(max_size, _policy.max_size)
+    cap = _cap(max_size, trusted)
     _guard(path, trusted)
     fd = _open(path)
     try:

@@ -25,6 +25,9 @@ from tlslint.source import Source, Span
 
 NAME = "rabbitmq"
 MAX_INCLUDE_DEPTH = 16
+# files read for one node (main + conf.d + includes): a hostile glob must not
+# make tlslint read a whole file system
+MAX_INCLUDED_FILES = 200
 
 DEPTH_NOTE = ("depth is not set: Erlang/OTP's default is 10 intermediates on every release RabbitMQ 4.x "
               "supports (very old OTP releases, and RabbitMQ's own TLS guide, say 1)")
@@ -109,6 +112,10 @@ def load_node(path: Path, options=None) -> NodeConfig:
     else:
         _load_conf_tree(node, main)
         for extra in _conf_d_files(path):
+            if len(doc.sources) > MAX_INCLUDED_FILES:
+                problems.append(Problem("TLS001", Location(main, Span(0, 0)),
+                                        f"more than {MAX_INCLUDED_FILES} files in conf.d/: tlslint does not read the rest"))
+                break
             src = _read_source(extra, problems, None)
             if src is not None:
                 _load_conf_tree(node, src)
@@ -189,6 +196,10 @@ def _load_conf_tree(node: NodeConfig, source: Source, stack: tuple = (), depth: 
             for inc in matches:
                 if not inc.is_file():
                     continue
+                if len(doc.sources) > MAX_INCLUDED_FILES:
+                    doc.problems.append(Problem("TLS001", loc, f"more than {MAX_INCLUDED_FILES} files included: "
+                                                "tlslint does not read the rest"))
+                    break
                 if inc.resolve() in stack or inc.resolve() == here:
                     doc.problems.append(Problem("TLS001", loc, f"include cycle: {inc} includes itself again"))
                     continue
