@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from hostilekit import codes_at, json_findings, run_cli
+from .hostilekit import codes_at, json_findings, run_cli
 
 sys.path.insert(0, str(Path(__file__).parent.parent))
 from pkifactory import NOW_ISO, PkiFactory  # noqa: E402

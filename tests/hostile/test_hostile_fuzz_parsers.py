@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from hostilekit import (ERLANG_SEEDS, NGINX_SEEDS, RABBITMQ_CONF_SEEDS, YAML_SEEDS, check_document,
+from .hostilekit import (ERLANG_SEEDS, NGINX_SEEDS, RABBITMQ_CONF_SEEDS, YAML_SEEDS, check_document,
                         check_span, corpus_seeds, fuzz_text, mutated, signature)
 from tlslint import readfile
 from tlslint.source import Source, encode
