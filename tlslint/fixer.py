@@ -166,6 +166,8 @@ def write_atomically(contents: dict[Path, bytes]) -> None:
 def diff_text(outcome: "FixOutcome") -> str:
     """Unified diffs of config edits (original on disk vs. planned), and a
     summary of each file written whole (certificate subjects, never content)."""
+    from tlslint.redact import redact_diff_line
+
     out = []
     for path in sorted(outcome.contents):
         if path in outcome.plan.files:
@@ -176,8 +178,9 @@ def diff_text(outcome: "FixOutcome") -> str:
             old = ""
         new = decode(outcome.contents[path])
         name = display_path(path).lstrip("/")
-        out.extend(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                        fromfile=f"a/{name}", tofile=f"b/{name}"))
+        # redacted: a password next to an edited line must not reach the terminal (tlslint.redact)
+        out.extend(redact_diff_line(line) for line in difflib.unified_diff(
+            old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=f"a/{name}", tofile=f"b/{name}"))
         if out and not out[-1].endswith("\n"):
             out[-1] += "\n\\ No newline at end of file\n"
     for path, new in sorted(outcome.plan.files.items()):
