@@ -254,6 +254,10 @@ def check(paths: list[Path], options: Options, forced: Optional[dict[Path, str]]
 
     with warnings.catch_warnings(), readfile.policy(max_size=options.max_file_size, root=options.root):
         warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        # Library warnings are for library authors, and some quote the input:
+        # ruamel's ReusedAnchorWarning prints the YAML lines (a password next to
+        # an anchor). Users see findings, never a library's warning.
+        warnings.simplefilter("ignore")
         return _check(paths, options, forced, progress)
 
 

@@ -158,3 +158,14 @@ def test_the_fixture_does_produce_findings_about_the_secret_files(planted):
     assert ("TLS301", "nginx.conf") in codes  # mismatch.key
     assert ("TLS004", "nginx.conf") in codes  # a key named as the certificate
     assert ("TLS001", "site.key") in codes  # the key file included as a config
+
+
+def test_library_warnings_never_quote_the_config(tmp_path):
+    """ruamel.yaml warns about a reused anchor by printing the YAML lines:
+    with a password on one of them, that was a leak on stderr."""
+    (tmp_path / "web.yml").write_text(
+        "tls_server_config:\n  cert_file: &c a.crt\n  key_file: &c PLANTED-ANCHOR-SECRET-1207\n")
+    proc = run_cli("check", "web.yml", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "PLANTED" not in proc.stdout + proc.stderr
+    assert "Warning" not in proc.stderr
