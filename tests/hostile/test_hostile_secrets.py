@@ -164,7 +164,8 @@ def test_library_warnings_never_quote_the_config(tmp_path):
     """ruamel.yaml warns about a reused anchor by printing the YAML lines:
     with a password on one of them, that was a leak on stderr."""
     (tmp_path / "web.yml").write_text(
-        "tls_server_config:\n  cert_file: &c a.crt\n  key_file: &c PLANTED-ANCHOR-SECRET-1207\n")
+        "tls_server_config:\n  cert_file: &c a.crt\n  key_file: a.key\n"
+        "basic_auth_users:\n  admin: &c PLANTED-ANCHOR-SECRET-1207\n")
     proc = run_cli("check", "web.yml", cwd=tmp_path)
     assert proc.returncode == 1
     assert "PLANTED" not in proc.stdout + proc.stderr
