@@ -9,6 +9,13 @@ What it checks
     users) that the service's own schema does not define. The message names
     the closest known key when there is one.
 
+    nginx: a directive named like a TLS directive (``ssl_*``,
+    ``proxy_ssl_*``, ``grpc_ssl_*``, ``uwsgi_ssl_*``) that nginx does not
+    know and that is a near miss of one it does (``ssl_verify_clinet``). nginx
+    refuses to start, so this is an error there. Names of third-party modules
+    (``ssl_certificate_by_lua_block``, ``ssl_ct``) are not near misses and are
+    left alone.
+
 Why it matters
     A typo such as ``client_auth_typ`` or ``minVersoin`` is either rejected at
     startup (exporter-toolkit, Envoy, Elasticsearch) or silently ignored

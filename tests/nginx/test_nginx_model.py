@@ -528,3 +528,16 @@ def test_duplicate_matches_nginx(tmp_path):
     doc = parse_conf(tmp_path, text)
     [dup] = [p for p in doc.problems if p.code == "TLS009"]
     assert (dup.message, dup.location.start()[0]) == (oracle[0], oracle[1])
+
+
+def test_typo_in_a_tls_directive_is_tls007_error(tmp_path):
+    from tlslint.dialects import nginx
+    from tlslint.options import Options
+
+    conf = tmp_path / "nginx.conf"
+    conf.write_text("events {}\nhttp {\n  server {\n    listen 443 ssl;\n    ssl_certficate a.pem;\n"
+                    "    ssl_certificate_by_lua_block { return }\n    ssl_ct on;\n  }\n}\n")
+    (doc,) = nginx.parse(conf, "nginx", Options())
+    found = [(p.code, p.location.start(), p.data.get("suggestion"), p.data.get("severity"))
+             for p in doc.problems if p.code == "TLS007"]
+    assert found == [("TLS007", (5, 5), "ssl_certificate", "error")]

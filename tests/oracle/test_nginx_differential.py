@@ -183,6 +183,12 @@ def case_garbage_cert(tmp_path):
     return http(server("    ssl_certificate certs/junk.pem;\n    ssl_certificate_key certs/site.key;")), False, "TLS004"
 
 
+def case_typo_in_tls_directive(tmp_path):
+    make_pki(tmp_path)
+    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"
+                       "    ssl_verify_clinet on;")), False, "TLS007"
+
+
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 

@@ -46,6 +46,7 @@ from tlslint.readfile import FileAccessError, read_bytes
 from tlslint.source import Source, Span
 
 from . import edits as _edits
+from .directives import typo_problems
 from .endpoints import EndpointBuilder, duplicate_problems, flatten
 from .loader import MAX_CONFIG_SIZE, Loader, dump_regions
 from .syntax import Node
@@ -179,6 +180,7 @@ def _parse_source_nogc(path: Path, source: Source, options: Options) -> Document
     for res in loader.results:
         settings.extend(n.setting for n in sorted(res.done, key=lambda n: n.setting.statement.start))
 
+    problems.extend(typo_problems(settings))
     endpoints: list[TlsEndpoint] = []
     if not loader.fatal:
         builder = EndpointBuilder(base_dir)
