@@ -160,7 +160,7 @@ ENCODING_CASES = {
     "nginx-cr-only-line-endings.conf": {("TLS002", 1), ("TLS601", 1)},  # nginx counts lines by LF only
     "nginx-utf8-bom.conf": {("TLS001", 1), ("TLS002", 6), ("TLS002", 7), ("TLS601", 8)},
     "nginx-latin1-comment.conf": {("TLS002", 7), ("TLS002", 8), ("TLS601", 9)},
-    "nginx-nul-byte-in-directive.conf": {("TLS002", 6), ("TLS002", 7)},
+    "nginx-nul-byte-in-directive.conf": {("TLS002", 6), ("TLS002", 7), ("TLS007", 8)},  # ssl_proto\\0cols
     "rabbitmq-crlf-line-endings.conf": {("TLS002", 2), ("TLS002", 3), ("TLS601", 4)},
     "rabbitmq-utf8-bom.conf": {("TLS002", 2), ("TLS002", 3), ("TLS601", 4)},
     "rabbitmq-latin1-value.conf": {("TLS001", 3)},
