@@ -147,7 +147,7 @@ def _unreadable_document(candidate) -> Optional[Document]:
     from tlslint import readfile
 
     try:
-        readfile.check(candidate.path)
+        readfile.check(candidate.path, config=True)
     except readfile.FileAccessError as exc:
         if exc.missing:  # vanished since discovery: let the dialect say so
             return None

@@ -32,6 +32,10 @@ from pathlib import Path
 from typing import Iterator, Mapping, Optional
 
 DEFAULT_MAX_SIZE = 1024 * 1024
+# Config files may be bigger than certificate material: generated nginx configs
+# of more than 1 MiB exist (the corpus holds a 1.3 MB one). Their cap is this
+# many times the run's cap (4 MiB by default).
+CONFIG_FACTOR = 4
 
 
 class FileAccessError(Exception):
@@ -59,10 +63,12 @@ class Policy:
 _policy = Policy()
 
 
-def _cap(max_size: Optional[int], trusted: bool) -> int:
+def _cap(max_size: Optional[int], trusted: bool, config: bool = False) -> int:
+    factor = CONFIG_FACTOR if config else 1
     if trusted or _policy.max_size is None:
-        return DEFAULT_MAX_SIZE if max_size is None else max_size
-    return _policy.max_size if max_size is None else min(max_size, _policy.max_size)
+        return DEFAULT_MAX_SIZE * factor if max_size is None else max_size
+    run_cap = _policy.max_size * factor
+    return run_cap if max_size is None else min(max_size, run_cap)
 
 
 def current() -> Policy:
@@ -157,7 +163,7 @@ def _guard(path: Path, trusted: bool) -> None:
             raise FileAccessError(path, why, refused=True)
 
 
-def check(path: Path, trusted: bool = False) -> None:
+def check(path: Path, trusted: bool = False, config: bool = False) -> None:
     """Raise FileAccessError if ``read_bytes(path)`` would refuse the file
     (kind, root, size cap), without reading it."""
     if _overlay.get(os.path.abspath(path)) is not None:
@@ -167,7 +173,7 @@ def check(path: Path, trusted: bool = False) -> None:
     try:
         info = os.fstat(fd)
         _check_kind(path, info)
-        cap = _cap(None, trusted)
+        cap = _cap(None, trusted, config)
         if not trusted and info.st_size > cap:
             raise FileAccessError(path, f"larger than the size cap ({info.st_size} > {cap} bytes; "
                                         "see --max-file-size)")
@@ -175,14 +181,16 @@ def check(path: Path, trusted: bool = False) -> None:
         os.close(fd)
 
 
-def read_bytes(path: Path, max_size: Optional[int] = None, *, trusted: bool = False) -> bytes:
+def read_bytes(path: Path, max_size: Optional[int] = None, *, trusted: bool = False,
+               config: bool = False) -> bytes:
     """The content of the regular file ``path``, at most the size cap.
 
-    ``max_size`` lowers the run's cap (``trusted`` reads: sets it)."""
+    ``max_size`` lowers the run's cap (``trusted`` reads: sets it); ``config``
+    reads (config files and their includes) get CONFIG_FACTOR times the cap."""
     planned = _overlay.get(os.path.abspath(path)) if _overlay else None
     if planned is not None:
         return planned
-    cap = _cap(max_size, trusted)
+    cap = _cap(max_size, trusted, config)
     _guard(path, trusted)
     fd = _open(path)
     try:

@@ -130,7 +130,7 @@ def conf_prefix(path: Path, main: bool) -> Path:
 def parse(path: Path, dialect: str = NAME, options: Options | None = None) -> list[Document]:
     options = options or Options()
     try:
-        data = read_bytes(path, max_size=MAX_CONFIG_SIZE)
+        data = read_bytes(path, max_size=MAX_CONFIG_SIZE, config=True)
     except FileAccessError as exc:
         source = Source(path=path, text="")
         problem = Problem("TLS001", Location(source, Span(0, 0)), f"cannot read {path}: {exc.reason}",

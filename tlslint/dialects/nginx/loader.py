@@ -141,7 +141,7 @@ class Loader:
         if key in self._cache:
             return key, self._cache[key]
         try:
-            data = read_bytes(path, max_size=MAX_CONFIG_SIZE)
+            data = read_bytes(path, max_size=MAX_CONFIG_SIZE, config=True)
         except FileAccessError as exc:
             if exc.missing:
                 message = f'open() "{path}" failed (2: No such file or directory)'

@@ -83,7 +83,7 @@ class NodeConfig:
 
 def _read_source(path: Path, problems: list, anchor: Optional[Location]) -> Optional[Source]:
     try:
-        data = read_bytes(path)
+        data = read_bytes(path, config=True)
     except FileAccessError as exc:
         if anchor is not None:
             problems.append(Problem("TLS001", anchor, f"cannot read {path}: {exc.reason} (RabbitMQ would fail to load it)"))

@@ -118,7 +118,7 @@ def parse(path: Path, dialect: str, options=None) -> list[Document]:
     if dialect not in DIALECTS:
         raise ValueError(f"not a YAML dialect: {dialect}")
     try:
-        data = read_bytes(path)
+        data = read_bytes(path, config=True)
     except FileAccessError as exc:
         doc = Document(dialect, Source(path=path, text=""))
         _problem(doc, "TLS001", 0, f"cannot read the file: {exc.reason}")
