@@ -82,3 +82,12 @@ def test_all_catalogue_modules_exist():
     from tlslint import rules
 
     assert len(rules.load_all()) == len(rules.RULE_MODULES)
+
+
+def test_whole_corpus_never_exits_2_and_every_nginx_file_is_read():
+    from conftest import CORPUS
+
+    result = invoke("check", "--format", "json", str(CORPUS))
+    assert result.exit_code == 1, result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    assert not [f for f in findings if f["code"] == "TLS003" and "/nginx/" in f["path"]]
