@@ -3,6 +3,8 @@
 import json
 import re
 
+import pytest
+
 from typer.testing import CliRunner
 
 from conftest import ROOT
@@ -87,6 +89,8 @@ def test_all_catalogue_modules_exist():
 def test_whole_corpus_never_exits_2_and_every_nginx_file_is_read():
     from conftest import CORPUS
 
+    if not CORPUS.is_dir():
+        pytest.skip("shared corpus not present")
     result = invoke("check", "--format", "json", str(CORPUS))
     assert result.exit_code == 1, result.stderr
     findings = json.loads(result.stdout)["findings"]

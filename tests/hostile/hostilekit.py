@@ -10,12 +10,13 @@ import sys
 from pathlib import Path
 from typing import Iterable, Optional
 
+from conftest import CORPUS as SHARED_CORPUS
 from hypothesis import strategies as st
 
 HERE = Path(__file__).parent
 CASES = HERE / "cases"
 ROOT = HERE.parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = SHARED_CORPUS
 
 # A generous bound: a hang shows up as a failure, a slow machine does not.
 RUN_TIMEOUT = 60

@@ -10,12 +10,13 @@ import textwrap
 from pathlib import Path
 from typing import Optional
 
+from conftest import CORPUS as SHARED_CORPUS
 from tlslint.dialects import nginx
 from tlslint.model import Document
 from tlslint.options import Options
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpus" / "nginx"
+CORPUS = SHARED_CORPUS / "nginx"
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
 
 

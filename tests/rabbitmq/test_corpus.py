@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import CORPUS as SHARED_CORPUS
 from tlslint.dialects import rabbitmq
 from tlslint.dialects.rabbitmq.terms import Term, parse_terms
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "rabbitmq"
+CORPUS = SHARED_CORPUS / "rabbitmq"
 SNIPPETS = sorted(CORPUS.glob("*/*.conf"))
 TLS_KEYS = {"certfile", "keyfile", "cacertfile", "verify", "peer_verification", "fail_if_no_peer_cert",
             "depth", "versions", "ciphers"}
