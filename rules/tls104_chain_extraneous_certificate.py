@@ -38,6 +38,8 @@ from tlslint.model import TlsEndpoint
 from tlslint.pki.report import analyses, related_cert
 from tlslint.rulebase import ALL_DIALECTS, CheckContext, Rule
 
+MAX_FINDINGS_PER_FILE = 10
+
 RULE = Rule("TLS104", "chain-extraneous-certificate", Severity.WARNING,
             "the served file holds certificates not on the leaf's path, or duplicates",
             fix="unsafe", dialects=ALL_DIALECTS)
@@ -46,6 +48,17 @@ RULE = Rule("TLS104", "chain-extraneous-certificate", Severity.WARNING,
 def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:
     for pair, a in analyses(endpoint, ctx):
         fix = _drop_all(a) if a.extraneous else None
+        if len(a.extraneous) > MAX_FINDINGS_PER_FILE:
+            # a whole CA bundle served by mistake: one finding, not thousands
+            yield ctx.finding(
+                pair.cert.setting,
+                f"{a.cert_file.display} holds {len(a.extraneous)} certificates that are not on the "
+                f"path of the leaf {a.leaf.subject} (a CA bundle served as the chain?): all of them "
+                "are sent in every handshake",
+                endpoint=endpoint,
+                related=[related_cert(c, why) for c, why in a.extraneous[:MAX_FINDINGS_PER_FILE]],
+                fix=fix)
+            continue
         for cert, why in a.extraneous:
             if why.startswith("a duplicate"):
                 tail = "the same certificate is sent twice in every handshake"

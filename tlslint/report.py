@@ -6,7 +6,7 @@ import json
 import os
 from typing import TextIO
 
-from tlslint.engine import RunResult
+from tlslint.engine import RunResult, printable
 from tlslint.findings import Finding, Severity
 
 JSON_VERSION = 1
@@ -46,7 +46,7 @@ def write_text(result: RunResult, stream: TextIO, verbose: bool = False, statist
 
     if verbose:
         for path, reason in result.discovery.skipped:
-            stream.write(paint(f"skipped {path}: {reason}", _DIM) + "\n")
+            stream.write(paint(printable(f"skipped {path}: {reason}"), _DIM) + "\n")
     for f in result.findings:
         where = f"{f.path}:{f.line}:{f.column}" if f.line else f.path
         sev = paint(f"[{f.severity.value}]", _COLOURS[f.severity])

@@ -259,3 +259,13 @@ def test_cross_signed_mesh_is_bounded(tmp_path, f):
     ep = nginx(tmp_path, f.write("site.pem", leaf, *crosses), tmp_path / "k")
     a = Pki(opts()).analyze_served_chain(ep.pairs[0], ep)
     assert a.end in ("untrusted_root", "missing_issuer", "limit")
+
+
+def test_a_served_ca_bundle_is_one_tls104_finding(tmp_path, f, site):
+    root, inter, leaf = site
+    strays = [f.root(f"Stray Root {i}") for i in range(12)]
+    ep = nginx(tmp_path, f.write("site.pem", leaf, inter, *strays), tmp_path / "site.key")
+    from tlslint.rules import tls104_chain_extraneous_certificate as r104
+    found = check(r104, ep, trust=[tmp_path / "root.pem"])
+    assert codes(found) == ["TLS104"]
+    assert len(found[0].related) == 10
