@@ -39,14 +39,16 @@ def check_endpoint(endpoint, ctx):
         return
     verify = endpoint.verify
     where = verify.setting or endpoint.anchor
-    if verify.setting is None or verify.default_note:
-        # Only a default decides that the certificate is optional (e.g. an
-        # unset fail_if_no_peer_cert): say what the default is, as info.
+    if verify.setting is None or (endpoint.dialect == "rabbitmq" and verify.default_note):
+        # Whether the certificate is required depends on a default that varies
+        # (RabbitMQ: an unset fail_if_no_peer_cert depends on the OTP version):
+        # say what the default is, as info.
         note = verify.default_note or "client certificates are optional by default"
         yield ctx.finding(where, f"{endpoint.label}: client certificates are verified but not required "
                                  f"unless configured: {note}",
                           endpoint=endpoint, severity=Severity.INFO, fix=require_client_cert(endpoint))
         return
-    yield ctx.finding(where, f"{endpoint.label} verifies client certificates only when one is sent: "
+    why = f" ({verify.default_note})" if verify.default_note else ""
+    yield ctx.finding(where, f"{endpoint.label} verifies client certificates only when one is sent{why}: "
                              "a client without a certificate is let in",
                       endpoint=endpoint, fix=require_client_cert(endpoint))

@@ -81,7 +81,8 @@ def _visit(ctx: Ctx, node, path: str, info: dict, depth: int, active: set, occ) 
         info["listener"] = sec.value("name") or path.rsplit(".", 1)[-1]
         info.pop("cluster", None)
     if typ.endswith(".Cluster") or sec.entry("load_assignment") is not None or (
-            sec.entry("connect_timeout") is not None and sec.value("name")):
+            sec.entry("connect_timeout") is not None and sec.value("name")) or re.search(
+            r"(^|\.)clusters\[\d+\]$", path):
         info["cluster"] = sec.value("name") or path.rsplit(".", 1)[-1]
         info.pop("listener", None)
     if sec.entry("filters") is not None or sec.entry("transport_socket") is not None:
