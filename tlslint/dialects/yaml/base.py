@@ -359,6 +359,22 @@ class Section:
         return out
 
 
+def versions_in_spelling(ctx: Ctx, lo: Optional[Setting], hi: Optional[Setting], spellings: Iterable[str],
+                         note: str, default_lo: str = "TLSv1.2", default_hi: str = "TLSv1.3") -> Field:
+    """min/max version settings a service accepts only in its own spelling
+    (``TLS12``, ``VersionTLS12``...): another spelling is reported (the service
+    refuses it) and its default applies."""
+    spellings = set(spellings)
+    for s in (lo, hi):
+        if s is not None and s.value.strip() not in spellings:
+            ctx.invalid(s, f"unknown TLS version: {s.value}")
+
+    def known(s: Optional[Setting]) -> Optional[Setting]:
+        return s if s is not None and s.value.strip() in spellings else None
+
+    return protocols_field(ctx, known(lo), known(hi), default_lo, default_hi, note)
+
+
 def protocols_field(ctx: Ctx, lo: Optional[Setting], hi: Optional[Setting], default_lo: str,
                     default_hi: str, note: str, *, lo_error: str = "", hi_error: str = "",
                     ignore: Iterable[str] = ()) -> Field:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from tlslint.model import CertKeyPair, Field
 from tlslint.source import encode
 from tlslint.dialects.yaml.base import (GO_CLIENT_AUTH, Ctx, Section, ciphers_field, protocols_field,
-                                        squash)
+                                        squash, versions_in_spelling)
 
 KNOWN = ("cert_file", "key_file", "cert", "key", "client_ca_file", "client_ca", "client_auth_type",
          "client_allowed_sans", "min_version", "max_version", "cipher_suites", "curve_preferences",
@@ -82,13 +82,8 @@ def _endpoint(ctx: Ctx, sec: Section, label: str, anchor, dskit) -> None:
                                  "a Client Auth Policy\"); set client_auth_type: RequireAndVerifyClientCert")
 
     if dskit is None:
-        lo, hi = sec.get("min_version"), sec.get("max_version")
-        for s in (lo, hi):
-            if s is not None and s.value.strip() not in VERSIONS:
-                ctx.invalid(s, f"unknown TLS version: {s.value}")
-        protocols = protocols_field(ctx, lo if lo is not None and lo.value.strip() in VERSIONS else None,
-                                    hi if hi is not None and hi.value.strip() in VERSIONS else None,
-                                    "TLSv1.2", "TLSv1.3", "exporter-toolkit default min_version TLS12")
+        protocols = versions_in_spelling(ctx, sec.get("min_version"), sec.get("max_version"), VERSIONS,
+                                         "exporter-toolkit default min_version TLS12")
         ciphers = ciphers_field(sec, "cipher_suites")
     else:
         lo = dskit.get("tls_min_version")

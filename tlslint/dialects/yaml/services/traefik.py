@@ -28,7 +28,7 @@ from typing import Optional
 
 from tlslint.model import CertKeyPair, Field
 from tlslint.dialects.yaml.base import (GO_CLIENT_AUTH, Ctx, Section, ciphers_field, protocols_field,
-                                        squash, truthy)
+                                        squash, truthy, versions_in_spelling)
 
 OPTION_KEYS = ("minVersion", "maxVersion", "cipherSuites", "curvePreferences", "clientAuth", "sniStrict",
                "alpnProtocols", "preferServerCipherSuites", "disableSessionTickets")
@@ -73,13 +73,8 @@ def _options(ctx: Ctx, opt: Optional[Section], where: str, settings: dict, secre
         protocols = protocols_field(ctx, None, None, "TLSv1.2", "TLSv1.3", "Traefik default minVersion VersionTLS12")
         return verify, cas, protocols, Field(None)
     ctx.check_keys(opt, OPTION_KEYS, where)
-    lo, hi = opt.get("minVersion"), opt.get("maxVersion")
-    for s in (lo, hi):
-        if s is not None and s.value.strip() not in VERSIONS:
-            ctx.invalid(s, f"unknown TLS version: {s.value}")
-    protocols = protocols_field(ctx, lo if lo is not None and lo.value.strip() in VERSIONS else None,
-                                hi if hi is not None and hi.value.strip() in VERSIONS else None,
-                                "TLSv1.2", "TLSv1.3", "Traefik default minVersion VersionTLS12")
+    protocols = versions_in_spelling(ctx, opt.get("minVersion"), opt.get("maxVersion"), VERSIONS,
+                                     "Traefik default minVersion VersionTLS12")
     ciphers = ciphers_field(opt, "cipherSuites")
     auth = opt.sub("clientAuth")
     if auth is not None:
@@ -219,12 +214,7 @@ def _client(ctx, sec: Section, label, anchor, settings, cas, pairs, *, skip_key,
         hostname = Field(True, None, "Go default: the server name is checked")
         if not cas:
             settings["fact.system_roots"] = anchor
-    for s in (lo, hi):
-        if s is not None and s.value.strip() not in VERSIONS:
-            ctx.invalid(s, f"unknown TLS version: {s.value}")
-    protocols = protocols_field(ctx, lo if lo is not None and lo.value.strip() in VERSIONS else None,
-                                hi if hi is not None and hi.value.strip() in VERSIONS else None,
-                                "TLSv1.2", "TLSv1.3", "Go default for clients: TLS 1.2 to TLS 1.3")
+    protocols = versions_in_spelling(ctx, lo, hi, VERSIONS, "Go default for clients: TLS 1.2 to TLS 1.3")
     name = sec.get(name_key)
     ctx.endpoint("client", label, anchor, sec.node, pairs=pairs, ca_files=cas, verify=verify,
                  depth_semantics="go", protocols=protocols, ciphers=ciphers or Field(None),
