@@ -23,7 +23,7 @@ Fix safety
     No automatic fix: the suggestion is only a guess.
 """
 
-from tlslint.findings import Related, Severity
+from tlslint.findings import Severity
 from tlslint.rulebase import Rule
 
 RULE = Rule("TLS701", "unknown-setting", Severity.ERROR,

@@ -4,7 +4,7 @@ references and describing certificates for ``Related`` entries."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterator, Optional
+from typing import Iterator
 
 from tlslint.findings import Related
 from tlslint.model import CertKeyPair, FileRef, TlsEndpoint

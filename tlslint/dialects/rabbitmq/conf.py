@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Optional
 
 from tlslint.model import Comment, Location, Problem, Setting
 from tlslint.source import Source, Span

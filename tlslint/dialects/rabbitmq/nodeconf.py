@@ -8,7 +8,6 @@ value wins; then advanced.config replaces whole ``{App, Key}`` values
 
 from __future__ import annotations
 
-import glob as globmod
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -467,7 +466,6 @@ def _nested(term: Optional[Term], path: tuple[str, ...]) -> Optional[Term]:
 
 
 def build_endpoints(node: NodeConfig) -> None:
-    doc = node.document
     amqp_listeners = _listeners(node)
     for surface in SURFACES:
         conf_opts = _conf_block(node, surface.prefix)

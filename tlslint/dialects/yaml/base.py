@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterable, Optional, Union
 
 from tlslint.model import (
+    CertKeyPair,
     Document,
     Field,
     FileKind,
@@ -24,7 +25,7 @@ from tlslint.model import (
     Setting,
     TlsEndpoint,
 )
-from tlslint.source import Source, Span, encode
+from tlslint.source import Source, encode
 from tlslint.dialects.yaml.tree import Entry, Item, YNode, effective
 
 Occurrence = Union[Entry, Item]
@@ -221,6 +222,16 @@ class Ctx:
             self.problem("TLS007", s, msg, at_key=True, key=key, suggestion=guess[0] if guess else None)
 
     # -- files --------------------------------------------------------------
+    def cert_key_pairs(self, cert: Optional[Setting], key: Optional[Setting],
+                       password: Optional[Setting] = None) -> list[CertKeyPair]:
+        """The pair of certificate and key file settings (either may be missing:
+        TLS304), or no pair when neither is set."""
+        if cert is None and key is None:
+            return []
+        return [CertKeyPair(cert=self.file_ref("cert", cert) if cert is not None else None,
+                            key=self.file_ref("key", key) if key is not None else None,
+                            password=password)]
+
     def file_ref(self, kind: FileKind, setting: Setting, *, inline: Optional[bytes] = None,
                  path: Optional[str] = None, unresolved: Optional[str] = None) -> FileRef:
         value = setting.value if path is None else path

@@ -169,7 +169,7 @@ class _Builder:
         key = id(node)
         if key in self.memo:
             return self.memo[key]
-        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+        from ruamel.yaml.nodes import MappingNode, ScalarNode
 
         text = self.text
         if isinstance(node, ScalarNode):

@@ -62,12 +62,8 @@ def _layer(ctx: Ctx, flat: Flat, root, layer: str, default_auth: str) -> None:
     holder = flat.holders.get(prefix)
     node, written = holder if holder else (root, prefix + ".")
 
-    pairs = []
     cert, key = raw.get("certificate"), raw.get("key")
-    if cert is not None or key is not None:
-        pairs.append(CertKeyPair(cert=ctx.file_ref("cert", cert) if cert is not None else None,
-                                 key=ctx.file_ref("key", key) if key is not None else None,
-                                 password=raw.get("key_passphrase")))
+    pairs = ctx.cert_key_pairs(cert, key, raw.get("key_passphrase"))
     ks = raw.get("keystore.path")
     if ks is not None:
         settings["fact.keystore"] = ks

@@ -176,7 +176,7 @@ def _context(ctx: Ctx, tls: Section, role: str, info: dict) -> None:
     trusted = None
     san_matchers = []
     depth = Field(None, None, "no max_verify_depth (BoringSSL default limit 100)")
-    accept_untrusted = allow_expired = None
+    accept_untrusted = None
     if vc is not None:
         ctx.check_keys(vc, VALIDATION_KEYS, "validation_context", camel_to_snake)
         ca = _datasource(ctx, "ca", vc.sub("trusted_ca"))
@@ -201,7 +201,6 @@ def _context(ctx: Ctx, tls: Section, role: str, info: dict) -> None:
             settings["fact.verify_disabled"] = tcv
         ae = vc.get("allow_expired_certificate")
         if truthy(ae):
-            allow_expired = ae
             settings["fact.allow_expired"] = ae
 
     # protocols and ciphers

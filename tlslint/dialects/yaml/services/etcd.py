@@ -15,7 +15,7 @@ working directory; tlslint joins them to the config file's directory.
 
 from __future__ import annotations
 
-from tlslint.model import CertKeyPair, Field
+from tlslint.model import Field
 from tlslint.dialects.yaml.base import Ctx, ciphers_field, protocols_field, truthy
 
 KEYS = ("cert-file", "key-file", "client-cert-file", "client-key-file", "client-cert-auth", "trusted-ca-file",
@@ -45,10 +45,7 @@ def build(ctx: Ctx, root) -> None:
         auth = sec.get("client-cert-auth")
         if cert is None and key is None and not truthy(auto) and ca is None and not truthy(auth):
             continue
-        pairs = []
-        if cert is not None or key is not None:
-            pairs.append(CertKeyPair(cert=ctx.file_ref("cert", cert) if cert is not None else None,
-                                     key=ctx.file_ref("key", key) if key is not None else None))
+        pairs = ctx.cert_key_pairs(cert, key)
         if truthy(auto):
             settings["fact.auto_tls"] = auto
         if truthy(auth):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from tlslint.model import CertKeyPair, Field
+from tlslint.model import Field
 from tlslint.dialects.yaml.base import GO_CLIENT_AUTH, Ctx, ciphers_field, protocols_field, truthy
 
 TLS_KEYS = ("certificate", "key", "clientcas", "clientauth", "minimumtls", "ciphersuites", "letsencrypt")
@@ -44,10 +44,7 @@ def _server(ctx: Ctx, http, tls) -> None:
     ctx.check_keys(tls, TLS_KEYS, "http.tls")
     settings = tls.settings()
     cert, key = tls.get("certificate"), tls.get("key")
-    pairs = []
-    if cert is not None or key is not None:
-        pairs.append(CertKeyPair(cert=ctx.file_ref("cert", cert) if cert is not None else None,
-                                 key=ctx.file_ref("key", key) if key is not None else None))
+    pairs = ctx.cert_key_pairs(cert, key)
     cas = [ctx.file_ref("ca", s) for s in tls.list("clientcas")]
     auth = tls.get("clientauth")
     if auth is not None and auth.value.strip() in CLIENT_AUTH:
@@ -87,10 +84,7 @@ def _redis(ctx: Ctx, redis, tls) -> None:
         return
     settings = tls.settings()
     cert, key = tls.get("certificate"), tls.get("key")
-    pairs = []
-    if cert is not None or key is not None:
-        pairs.append(CertKeyPair(cert=ctx.file_ref("cert", cert) if cert is not None else None,
-                                 key=ctx.file_ref("key", key) if key is not None else None))
+    pairs = ctx.cert_key_pairs(cert, key)
     cas = [ctx.file_ref("ca", s) for s in tls.list("rootcas")]
     skip = tls.get("insecureskipverify")
     anchor = redis.anchor("tls")
