@@ -299,3 +299,12 @@ def test_tls204_no_cert_login_no_finding(tmp_path):
                                       "auth_mechanisms.1 = PLAIN\n"
                                       "mqtt.ssl_cert_login = false\n"})
     assert codes_lines(findings([tmp_path / "rabbitmq.conf"], select=["TLS204"]), "TLS204") == []
+
+
+def test_oauth2_and_syslog_clients_in_advanced_config(tmp_path):
+    write(tmp_path, {"advanced.config":
+                     "[{syslog, [{ssl_options, [{verify, verify_none}]}]},\n"
+                     " {rabbitmq_auth_backend_oauth2, [{key_config, [{jwks_url, \"https://idp/jwks\"},\n"
+                     "                                               {peer_verification, verify_none}]}]}].\n"})
+    found = findings([tmp_path / "advanced.config"], select=["TLS201"])
+    assert codes_lines(found, "TLS201") == [("advanced.config", 1), ("advanced.config", 3)]

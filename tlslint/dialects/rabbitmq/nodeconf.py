@@ -693,11 +693,17 @@ def _fill_tls(node: NodeConfig, ep: RabbitEndpoint, options: dict[str, Setting],
 
 def _oauth2_endpoints(node: NodeConfig, surface: Surface) -> None:
     root = _conf_block(node, ("auth_oauth2", "https"))
-    if root:
-        adv = _overlay(node, surface.app, surface.app_key, list(root.values()), "auth_oauth2.https.*")
-        if adv is None:
-            opts = {("verify" if k == "peer_verification" else k): v for k, v in root.items()}
-            _make(node, surface, opts, None)
+    adv = _overlay(node, surface.app, surface.app_key, list(root.values()), "auth_oauth2.https.*")
+    if adv is not None:
+        # {rabbitmq_auth_backend_oauth2, [{key_config, [{cacertfile, ...}, {peer_verification, ...}]}]}
+        if adv.kind == "list":
+            opts = _term_options(node.advanced_source, f"{surface.app}.{surface.app_key}", adv)
+            opts = {("verify" if k == "peer_verification" else k): v for k, v in opts.items()}
+            if any(k in opts for k in ("verify", "cacertfile", "depth", "hostname_verification")):
+                _make(node, surface, opts, adv)
+    elif root:
+        opts = {("verify" if k == "peer_verification" else k): v for k, v in root.items()}
+        _make(node, surface, opts, None)
     providers: dict[str, dict[str, Setting]] = {}
     for key, item in node.effective.items():
         if len(key) > 4 and key[:2] == ("auth_oauth2", "oauth_providers") and key[3] == "https":
