@@ -10,22 +10,22 @@ def candidates(path: str, base_dir: Path, path_map: Sequence[tuple[str, Path]] =
     """The places to look for ``path``, in order.
 
     Absolute deployment paths are translated with the longest matching
-    --path-map prefix (``/etc/nginx=deploy/nginx``); if no prefix matches, the
-    absolute path is read as is (tlslint run on the server itself).
-    Relative paths are joined to ``base_dir`` (the dialect chose it), and then
-    mapped too if ``base_dir`` itself is a mapped deployment path.
+    --path-map prefix (``/etc/nginx=deploy/nginx``), and then only the
+    repository copy is read: the machine running tlslint may have a file of
+    that name too (a CI runner's own /etc/nginx), which is not the one
+    deployed. If no prefix matches, the absolute path is read as is (tlslint
+    run on the server itself). Relative paths are joined to ``base_dir`` (the
+    dialect chose it), and then mapped too if ``base_dir`` itself is a mapped
+    deployment path.
     """
     posix = PurePosixPath(path)
     full = str(posix) if posix.is_absolute() else str(PurePosixPath(base_dir.as_posix()) / posix)
-    found: list[Path] = []
     for frm, to in sorted(path_map, key=lambda m: len(m[0]), reverse=True):
         frm = frm.rstrip("/") or "/"
         if full == frm or full.startswith(frm.rstrip("/") + "/"):
             rest = full[len(frm):].lstrip("/")
-            found.append(to / rest if rest else to)
-            break
-    found.append(Path(full))
-    return found
+            return [to / rest if rest else to]
+    return [Path(full)]
 
 
 def parse_path_map(item: str) -> tuple[str, Path]:
