@@ -2,7 +2,10 @@
 
 Keys read: ``http.tls.{certificate, key, clientcas, clientauth, minimumtls,
 ciphersuites, letsencrypt}``, ``http.host`` (the name clients use), and the
-client block ``redis.tls.{certificate, key, rootcas, enabled}``.
+client block ``redis.tls.{certificate, key, rootcas, enabled}``. The redis
+client has no switch that turns verification off (``RedisTLSOptions``:
+certificate, key, rootcas; 2.x: enabled): an ``insecureskipverify`` there is
+an unknown key the registry ignores.
 
 Semantics (docs/content/about/configuration.md): ``clientcas`` given and no
 ``clientauth`` means require-and-verify-client-cert; without ``clientcas``
@@ -20,7 +23,7 @@ from tlslint.model import Field
 from tlslint.dialects.yaml.base import GO_CLIENT_AUTH, Ctx, ciphers_field, protocols_field, truthy
 
 TLS_KEYS = ("certificate", "key", "clientcas", "clientauth", "minimumtls", "ciphersuites", "letsencrypt")
-REDIS_TLS_KEYS = ("certificate", "key", "rootcas", "enabled", "insecureskipverify")
+REDIS_TLS_KEYS = ("certificate", "key", "rootcas", "enabled")
 CLIENT_AUTH = ("request-client-cert", "require-any-client-cert", "verify-client-cert-if-given",
                "require-and-verify-client-cert")
 VERSIONS = {"tls1.0", "tls1.1", "tls1.2", "tls1.3"}
@@ -86,16 +89,11 @@ def _redis(ctx: Ctx, redis, tls) -> None:
     cert, key = tls.get("certificate"), tls.get("key")
     pairs = ctx.cert_key_pairs(cert, key)
     cas = [ctx.file_ref("ca", s) for s in tls.list("rootcas")]
-    skip = tls.get("insecureskipverify")
     anchor = redis.anchor("tls")
-    if truthy(skip):
-        verify, hostname = Field("none", skip), Field(False, skip)
-        settings["fact.verify_disabled"] = skip
-    else:
-        verify = Field("required", cas[0].setting if cas else None, "" if cas else "Go default: system roots")
-        hostname = Field(True, None, "Go default: the server name is checked")
-        if not cas:
-            settings["fact.system_roots"] = anchor
+    verify = Field("required", cas[0].setting if cas else None, "" if cas else "Go default: system roots")
+    hostname = Field(True, None, "Go default: the server name is checked")
+    if not cas:
+        settings["fact.system_roots"] = anchor
     ctx.endpoint("client", "registry redis.tls", anchor, tls.node, pairs=pairs, ca_files=cas, verify=verify,
                  depth_semantics="go", protocols=protocols_field(ctx, None, None, "TLSv1.2", "TLSv1.3",
                                                                  "Go default for clients: TLS 1.2 to TLS 1.3"),
