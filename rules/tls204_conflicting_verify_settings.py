@@ -12,6 +12,8 @@ What it checks
       ``ssl_options.verify = verify_peer`` written explicitly: RabbitMQ does
       not fall back to the OTP default there, it refuses every such login
       ("TLS configuration is unsafe").
+    * nginx: ``listen ... quic`` in a server whose ``ssl_protocols`` do not
+      enable TLSv1.3 (QUIC is TLS 1.3 only; nginx refuses the config).
     * Any dialect: a dialect that finds a contradiction while parsing (for
       instance a CA configured together with "no client certificate", or a
       client-certificate requirement on a client) reports it as a problem

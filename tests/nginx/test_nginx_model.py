@@ -541,3 +541,16 @@ def test_typo_in_a_tls_directive_is_tls007_error(tmp_path):
     found = [(p.code, p.location.start(), p.data.get("suggestion"), p.data.get("severity"))
              for p in doc.problems if p.code == "TLS007"]
     assert found == [("TLS007", (5, 5), "ssl_certificate", "error")]
+
+
+def test_quic_listen_without_tlsv13_is_tls204(tmp_path):
+    from tlslint.dialects import nginx
+    from tlslint.options import Options
+
+    conf = tmp_path / "nginx.conf"
+    conf.write_text("events {}\nhttp {\n  server {\n    listen 443 quic reuseport;\n    listen 443 ssl;\n"
+                    "    ssl_protocols TLSv1.2;\n    ssl_certificate a.pem;\n    ssl_certificate_key a.key;\n"
+                    "  }\n  server {\n    listen 8443 quic;\n    ssl_certificate a.pem;\n"
+                    "    ssl_certificate_key a.key;\n  }\n}\n")
+    (doc,) = nginx.parse(conf, "nginx", Options())
+    assert [(p.code, p.location.start()[0]) for p in doc.problems if p.code == "TLS204"] == [("TLS204", 6)]

@@ -411,6 +411,15 @@ class EndpointBuilder:
                     ep.settings.setdefault("_default_server_cert", default.certs[0])
                     if not ep.fallback_pairs:
                         ep.fallback_pairs = self._pairs(default.scope, "ssl")
+        quic = next((l for l in srv.listens if "quic" in listen_params(l)), None)
+        if quic is not None and "TLSv1.3" not in ep.protocols.value:
+            # nginx refuses: '"ssl_protocols" must enable TLSv1.3 for the "listen ... quic" directive'
+            where = ep.protocols.setting or quic
+            self.problems.append(Problem(
+                "TLS204", where.location(),
+                f'{label}: "listen ... quic" needs TLSv1.3, but ssl_protocols does not enable it: '
+                'nginx refuses to start ("ssl_protocols" must enable TLSv1.3 for the "listen ... quic" '
+                "directive)", setting=where))
         ENDPOINT_BLOCKS[ep] = (srv.node, scope.nodes)
         self.endpoints.append(ep)
 
