@@ -13,7 +13,9 @@ What it checks
       not fall back to the OTP default there, it refuses every such login
       ("TLS configuration is unsafe").
     * nginx: ``listen ... quic`` in a server whose ``ssl_protocols`` do not
-      enable TLSv1.3 (QUIC is TLS 1.3 only; nginx refuses the config).
+      enable TLSv1.3 (QUIC is TLS 1.3 only); ``ssl_ocsp`` with
+      ``ssl_verify_client optional_no_ca``; ``ssl_stapling`` with
+      ``ssl_certificate_compression``. nginx refuses each of these configs.
     * Any dialect: a dialect that finds a contradiction while parsing (for
       instance a CA configured together with "no client certificate", or a
       client-certificate requirement on a client) reports it as a problem

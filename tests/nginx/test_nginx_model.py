@@ -554,3 +554,17 @@ def test_quic_listen_without_tlsv13_is_tls204(tmp_path):
                     "    ssl_certificate_key a.key;\n  }\n}\n")
     (doc,) = nginx.parse(conf, "nginx", Options())
     assert [(p.code, p.location.start()[0]) for p in doc.problems if p.code == "TLS204"] == [("TLS204", 6)]
+
+
+def test_directives_nginx_refuses_together_are_tls204(tmp_path):
+    from tlslint.dialects import nginx
+    from tlslint.options import Options
+
+    conf = tmp_path / "nginx.conf"
+    conf.write_text("events {}\nhttp {\n  server {\n    listen 443 ssl;\n    ssl_certificate a.pem;\n"
+                    "    ssl_certificate_key a.key;\n    ssl_verify_client optional_no_ca;\n    ssl_ocsp leaf;\n"
+                    "    ssl_stapling on;\n    ssl_certificate_compression on;\n  }\n"
+                    "  server {\n    listen 8443 ssl;\n    ssl_certificate a.pem;\n    ssl_certificate_key a.key;\n"
+                    "    ssl_verify_client optional;\n    ssl_ocsp on;\n    ssl_stapling on;\n  }\n}\n")
+    (doc,) = nginx.parse(conf, "nginx", Options())
+    assert sorted(p.location.start()[0] for p in doc.problems if p.code == "TLS204") == [8, 9]

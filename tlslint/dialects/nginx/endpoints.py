@@ -411,6 +411,7 @@ class EndpointBuilder:
                     ep.settings.setdefault("_default_server_cert", default.certs[0])
                     if not ep.fallback_pairs:
                         ep.fallback_pairs = self._pairs(default.scope, "ssl")
+        self._incompatible(scope, label)
         quic = next((l for l in srv.listens if "quic" in listen_params(l)), None)
         if quic is not None and "TLSv1.3" not in ep.protocols.value:
             # nginx refuses: '"ssl_protocols" must enable TLSv1.3 for the "listen ... quic" directive'
@@ -422,6 +423,24 @@ class EndpointBuilder:
                 "directive)", setting=where))
         ENDPOINT_BLOCKS[ep] = (srv.node, scope.nodes)
         self.endpoints.append(ep)
+
+    def _incompatible(self, scope: Scope, label: str) -> None:
+        """Pairs of directives nginx refuses together (load-time emerg)."""
+        verify = scope.first("ssl_verify_client")
+        ocsp = scope.first("ssl_ocsp")
+        if ocsp is not None and ocsp.value.lower() in ("on", "leaf") and verify is not None \
+                and verify.value.lower() == "optional_no_ca":
+            self.problems.append(Problem(
+                "TLS204", ocsp.location(),
+                f'{label}: "ssl_ocsp" is incompatible with "ssl_verify_client optional_no_ca": '
+                "nginx refuses to start", setting=ocsp))
+        stapling = scope.first("ssl_stapling")
+        compression = scope.first("ssl_certificate_compression")
+        if stapling is not None and _flag(stapling) and compression is not None and _flag(compression):
+            self.problems.append(Problem(
+                "TLS204", stapling.location(),
+                f'{label}: "ssl_stapling" is incompatible with "ssl_certificate_compression": '
+                "nginx refuses to start", setting=stapling))
 
     # --------------------------------------------------------- clients
 
