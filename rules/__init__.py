@@ -42,6 +42,7 @@ RULE_MODULES = (
     "tls401_certificate_expired",
     "tls402_certificate_expires_soon",
     "tls403_certificate_not_yet_valid",
+    "tls404_crl_unusable",
     "tls501_hostname_mismatch",
     "tls502_missing_subject_alt_name",
     "tls503_wrong_extended_key_usage",

@@ -176,3 +176,17 @@ def self_issued(pki: "PkiFactory", issuer: Issued, **kw) -> Issued:
     """A CA with the same subject as ``issuer`` but a new key, signed by
     ``issuer`` (a key-rollover certificate: self-issued, not self-signed)."""
     return pki._build(issuer.name, issuer, new_key("ec"), ca=True, **kw)
+
+
+def make_crl(issuer: Issued, last_update: Optional[dt.datetime] = None,
+             next_update: Optional[dt.datetime] = None, revoked: Sequence[Issued] = ()) -> bytes:
+    """A PEM CRL signed by ``issuer`` (valid around NOW unless told otherwise)."""
+    builder = (x509.CertificateRevocationListBuilder()
+               .issuer_name(issuer.cert.subject)
+               .last_update(last_update or NOW - dt.timedelta(days=1))
+               .next_update(next_update or NOW + dt.timedelta(days=7)))
+    for item in revoked:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(item.cert.serial_number)
+            .revocation_date(NOW - dt.timedelta(days=1)).build())
+    return builder.sign(issuer.key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
