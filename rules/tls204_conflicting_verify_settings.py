@@ -7,6 +7,9 @@ What it checks
     * RabbitMQ (Erlang/OTP): ``verify = verify_none`` together with
       ``fail_if_no_peer_cert = true``, in any TLS block (``ssl_options``,
       ``management.ssl``, ``prometheus.ssl``, advanced.config lists...).
+    * RabbitMQ: ``secure_renegotiate``, ``client_renegotiation`` or
+      ``reuse_sessions`` set while ``versions`` allow only TLS 1.3 (OTP
+      rejects TLS 1.2-only options).
     * RabbitMQ certificate login (``auth_mechanisms.N = EXTERNAL``,
       ``mqtt|stomp|stream.ssl_cert_login = true``) without
       ``ssl_options.verify = verify_peer`` written explicitly: RabbitMQ does
@@ -100,9 +103,21 @@ def _cert_login_without_verify_peer(document, ctx):
                           endpoint=endpoint, related=related)
 
 
+# Erlang/OTP options that exist only up to TLS 1.2: with versions = [tlsv1.3]
+# alone, OTP rejects them ({options, incompatible, ...}) and the listener fails.
+TLS12_ONLY_OPTIONS = ("secure_renegotiate", "client_renegotiation", "reuse_sessions")
+
+
 def check_endpoint(endpoint, ctx):
     if endpoint.dialect != "rabbitmq":
         return
+    if endpoint.protocols.setting is not None and endpoint.protocols.value == frozenset({"TLSv1.3"}):
+        for name in TLS12_ONLY_OPTIONS:
+            option = _option(endpoint, name)
+            if option is not None:
+                yield ctx.finding(option, f"{endpoint.label}: {option.key} is a TLS 1.2 option, but versions "
+                                          "allow only TLS 1.3: Erlang/OTP rejects the options and the TLS "
+                                          "listener does not start", endpoint=endpoint)
     verify = _option(endpoint, "verify")
     fail = _option(endpoint, "fail_if_no_peer_cert")
     if verify is None or fail is None:

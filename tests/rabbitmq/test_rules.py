@@ -308,3 +308,15 @@ def test_oauth2_and_syslog_clients_in_advanced_config(tmp_path):
                      "                                               {peer_verification, verify_none}]}]}].\n"})
     found = findings([tmp_path / "advanced.config"], select=["TLS201"])
     assert codes_lines(found, "TLS201") == [("advanced.config", 1), ("advanced.config", 3)]
+
+
+def test_tls204_tls12_options_with_tls13_only(tmp_path):
+    write(tmp_path, {"rabbitmq.conf": "listeners.ssl.default = 5671\n"
+                                      "ssl_options.versions.1 = tlsv1.3\n"
+                                      "ssl_options.secure_renegotiate = true\n"
+                                      "management.ssl.port = 15671\n"
+                                      "management.ssl.versions.1 = tlsv1.3\n"
+                                      "management.ssl.versions.2 = tlsv1.2\n"
+                                      "management.ssl.reuse_sessions = true\n"})
+    found = findings([tmp_path / "rabbitmq.conf"], select=["TLS204"])
+    assert codes_lines(found, "TLS204") == [("rabbitmq.conf", 3)]
