@@ -27,10 +27,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+
+
+def _toml():
+    """tomllib, imported only when a configuration file is actually read."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    return tomllib
 
 CONFIG_NAMES = (".tlslint.toml", "tlslint.toml", "pyproject.toml")
 
@@ -165,6 +170,7 @@ class FileConfig:
 
 
 def has_tool_table(pyproject: Path) -> bool:
+    tomllib = _toml()
     try:
         data = tomllib.loads(_read_config_text(pyproject))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -211,6 +217,7 @@ def load_config(path: Path, known_codes: Optional[Callable[[str], bool]] = None)
     """
     path = Path(os.path.abspath(path))
     display = _display(path)
+    tomllib = _toml()
     try:
         data = tomllib.loads(_read_config_text(path))
     except FileNotFoundError:

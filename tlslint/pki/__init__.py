@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import ssl
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -164,6 +163,8 @@ class Pki:
         if self._system is None:
             nodes: list[Node] = []
             if self.options.use_system_store:
+                import ssl  # only when the system store is needed (7 ms to import)
+
                 vp = ssl.get_default_verify_paths()
                 files: list[Path] = []
                 if vp.cafile and os.path.isfile(vp.cafile):
