@@ -269,3 +269,14 @@ def test_a_served_ca_bundle_is_one_tls104_finding(tmp_path, f, site):
     found = check(r104, ep, trust=[tmp_path / "root.pem"])
     assert codes(found) == ["TLS104"]
     assert len(found[0].related) == 10
+
+
+def test_cross_signed_copy_of_the_trusted_root_is_only_extraneous(tmp_path, f, site):
+    # leaf, intermediate, and the root cross-signed by an old root (the
+    # "long chain"): the path ends at the trusted self-signed root; the
+    # cross-signed copy is extra weight, not a broken or untrusted chain
+    root, inter, leaf = site
+    old = f.root("Old Root")
+    cross = f._build(root.name, old, root.key, ca=True)
+    ep = nginx(tmp_path, f.write("site.pem", leaf, inter, cross), tmp_path / "site.key")
+    assert all_codes(ep, trust=[tmp_path / "root.pem"]) == ["TLS104"]
