@@ -216,11 +216,7 @@ def _hygiene(res: ChainAnalysis, paths: list[Path], best: Path) -> None:
         if c is leaf:
             continue
         if _ident(c) not in on_any:
-            same_key = next((n.info for n in best.nodes if n.info.spki == c.spki and n.info is not c), None)
-            if same_key is not None:
-                why = (f"a cross-signed copy of {same_key.subject} (same key): clients that trust "
-                       "that root do not need it")
-            elif c.self_signed:
+            if c.self_signed:
                 why = "a root that does not issue this chain"
             elif not c.is_ca:
                 why = "another end-entity certificate"
