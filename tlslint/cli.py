@@ -274,10 +274,11 @@ def fix(
     except fixer.FixError as exc:
         typer.echo(f"tlslint: fix refused: {exc}", err=True)
         raise typer.Exit(2)
-    if diff:
-        sys.stdout.write(fixer.diff_text(outcome))
-        raise typer.Exit(0)
     log = sys.stderr if format is Format.json else sys.stdout
+    if diff:
+        # the diff, then what would remain after it, with check's exit codes
+        log.write(fixer.diff_text(outcome))
+        _report_and_exit(outcome.after, format, verbose, exit_zero, statistics)
     for finding, applied in outcome.plan.fixes:
         print(f"fixed {finding.path}:{finding.line}: {finding.code} {applied.title}", file=log)
     for finding, why in outcome.plan.deferred:

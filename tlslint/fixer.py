@@ -220,6 +220,7 @@ def run(paths: list[Path], options: Options, unsafe: bool = False, diff_only: bo
         total.fixes += plan.fixes
         total.files.update(plan.files)
     if diff_only or not contents:
-        return FixOutcome(before, before if diff_only else result, total, contents=contents)
+        # with --diff, ``after`` is what would remain once the planned fixes are written
+        return FixOutcome(before, result, total, contents=contents)
     write_atomically(contents)
     return FixOutcome(before, result, total, written=sorted(contents), contents=contents)

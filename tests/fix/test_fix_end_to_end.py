@@ -125,3 +125,17 @@ def test_read_only_directory_gives_a_clear_error_and_changes_nothing():
     assert sorted(p.name for p in site.rglob("*")) == sorted([p.name for p in before] + ["certs"])
     os.chmod(site, 0o755)
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_diff_exits_like_check_on_what_would_remain(tmp_path):
+    leaf_only_site(tmp_path)
+    # nothing left once the fullchain is written: 0
+    run = cli("fix", "--diff", "--now", NOW_ISO, "--trust", "certs/root.pem", ".", cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    # without the intermediate anywhere, TLS101 cannot be fixed and would remain: 1
+    (tmp_path / "certs" / "ca-bundle.pem").write_bytes((tmp_path / "certs" / "root.pem").read_bytes())
+    run = cli("fix", "--diff", "--format", "json", "--now", NOW_ISO, "--trust", "certs/root.pem", ".",
+              cwd=tmp_path)
+    assert run.returncode == 1
+    import json
+    assert [f["code"] for f in json.loads(run.stdout)["findings"]] == ["TLS101"]
