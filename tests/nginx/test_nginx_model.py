@@ -568,3 +568,15 @@ def test_directives_nginx_refuses_together_are_tls204(tmp_path):
                     "    ssl_verify_client optional;\n    ssl_ocsp on;\n    ssl_stapling on;\n  }\n}\n")
     (doc,) = nginx.parse(conf, "nginx", Options())
     assert sorted(p.location.start()[0] for p in doc.problems if p.code == "TLS204") == [8, 9]
+
+
+def test_fragment_named_from_inside_conf_d_resolves_against_the_parent(tmp_path, monkeypatch):
+    from tlslint.dialects import nginx
+    from tlslint.options import Options
+
+    (tmp_path / "conf.d").mkdir()
+    (tmp_path / "conf.d" / "site.conf").write_text("server {\n  listen 443 ssl;\n  ssl_certificate certs/a.pem;\n}\n")
+    monkeypatch.chdir(tmp_path / "conf.d")
+    (doc,) = nginx.parse(Path("site.conf"), "nginx", Options())
+    ref = doc.endpoints[0].pairs[0].cert
+    assert Path(ref.base_dir).resolve() == tmp_path.resolve()

@@ -36,6 +36,7 @@ Choices worth knowing:
 from __future__ import annotations
 
 import gc
+import os
 import re
 from pathlib import Path
 
@@ -117,6 +118,9 @@ def conf_prefix(path: Path, main: bool) -> Path:
     parent = path.parent
     if main:
         return parent
+    # the folders around it as they really are (a fragment named "site.conf"
+    # from inside conf.d/ has the parent "." as typed)
+    parent = Path(os.path.abspath(parent))
     ancestors = [parent, *list(parent.parents)[:3]]
     for folder in ancestors:
         if (folder / "nginx.conf").is_file():
