@@ -43,7 +43,9 @@ def check_endpoint(endpoint, ctx):
     if endpoint.dialect == "nginx":
         group = endpoint.settings.get("_upstream_block")
         name_set = any(k.endswith("_ssl_name") for k in endpoint.settings)
-        if group is not None and not name_set:
+        # a group named with the upstream's real name (upstream api.example.org)
+        # is the usual idiom: that name is what nginx checks, and rightly so
+        if group is not None and not name_set and "." not in group.value:
             yield ctx.finding(endpoint.verify.setting or endpoint.anchor,
                               f"{endpoint.label}: the upstream certificate is checked against the "
                               f"upstream group name {group.value!r}; set *_ssl_name to the name in the "

@@ -80,11 +80,14 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
             if leaf.san is None and all(cn_covers(leaf, h) for h in missing):
                 continue  # CN-only certificate: TLS502
             shown = " and ".join(missing)
-            whose = (f"{endpoint.label} has no certificate of its own, so clients get the default "
-                     f"server's certificate {leaf.subject} from {leaf.file}" if fallback
-                     else f"the certificate {leaf.subject} in {leaf.file}")
+            if fallback:
+                message = (f"{shown} is not covered by the certificate clients get here: this server has "
+                           f"no certificate of its own, so nginx serves the default server's "
+                           f"{leaf.subject} from {leaf.file} ({describe_sans(leaf)}): clients will fail "
+                           "with a hostname mismatch")
+            else:
+                message = (f"{shown} is not covered by the certificate {leaf.subject} in {leaf.file} "
+                           f"({describe_sans(leaf)}): clients will fail with a hostname mismatch")
             yield ctx.finding(
-                field.setting or endpoint.anchor,
-                f"{shown} is not covered by {whose} ({describe_sans(leaf)}): "
-                "clients will fail with a hostname mismatch",
+                field.setting or endpoint.anchor, message,
                 endpoint=endpoint, related=[related_cert(leaf, describe_sans(leaf))])

@@ -159,3 +159,12 @@ def test_unresolved_path_is_info_at_the_setting():
     ep = endpoint(text, pairs=[CertKeyPair(cert=ref)])
     found = run_rule(TLS006, ep)
     assert [(f.code, f.severity, f.line) for f in found] == [("TLS006", Severity.INFO, 2)]
+
+
+def test_nginx_upstream_group_named_with_its_fqdn_is_fine():
+    text = ConfigText()
+    group = text.setting("upstream", "api.example.test")
+    verify = text.setting("proxy_ssl_verify", "on")
+    ep = endpoint(text, role="client", verify=Field("required", verify), hostname_check=Field(True),
+                  settings={"_upstream_block": group, "proxy_ssl_verify": verify})
+    assert run_rule(TLS207, ep) == []
