@@ -199,3 +199,105 @@ def test_fast_and_regular_setting_construction_agree(monkeypatch):
     source, result = parse_text(text)
     listen = next(n.setting for n in result.done if n.key == "listen")
     assert [a.raw for a in listen.args] == ["443", "ssl"] and listen.span == listen.args[0].span
+
+
+# ---------------------------------------------------------------- values (slot functions)
+
+def _server(line: str) -> str:
+    return f"events {{}}\nhttp {{\n server {{\n  listen 8443;\n  {line}\n }}\n}}\n"
+
+
+BAD_VALUES = [
+    # enums (ngx_conf_set_enum_slot)
+    "ssl_verify_client maybe;", "ssl_verify_client yes;", "ssl_ocsp leafy;", "ssl_ocsp yes;",
+    # flags (ngx_conf_set_flag_slot)
+    "ssl_stapling yes;", "proxy_ssl_verify maybe;", "grpc_ssl_verify 1;", "uwsgi_ssl_verify true;",
+    # numbers (ngx_atoi)
+    "ssl_verify_depth abc;", "ssl_verify_depth -1;", "ssl_verify_depth 1.5;", "ssl_verify_depth '';",
+    "ssl_verify_depth 9223372036854775808;", "proxy_ssl_verify_depth x;", "grpc_ssl_verify_depth +2;",
+    "uwsgi_ssl_verify_depth 2k;",
+    # sizes (ngx_parse_size)
+    "ssl_buffer_size 4q;", "ssl_buffer_size 4g;", "ssl_buffer_size 4kb;", "ssl_buffer_size k;",
+    "ssl_buffer_size 9007199254740992k;",
+    # times (ngx_parse_time, seconds)
+    "ssl_session_timeout 5x;", "ssl_session_timeout 500ms;", "ssl_session_timeout '30m 1h';",
+    "ssl_session_timeout '1 h';", "ssl_session_timeout 1hh;", "ssl_session_timeout h;",
+    "ssl_session_timeout 292471208678y;",
+    # bitmasks (ngx_conf_set_bitmask_slot): the first bad name is reported
+    "ssl_protocols TLSv1.4;", "ssl_protocols TLSv1.2 TLSv1.5 TLSv1.6;", "ssl_protocols TLSv1.2 TLS1.3;",
+    "proxy_ssl_protocols TLSv1.4;", "grpc_ssl_protocols SSLv4;", "uwsgi_ssl_protocols tls1.2;",
+]
+GOOD_VALUES = [
+    "ssl_verify_client ON;", "ssl_verify_client Optional_No_CA;", "ssl_verify_client optional;",
+    "ssl_ocsp LEAF;", "ssl_stapling Off;", "ssl_verify_depth 0;", 'ssl_verify_depth "3";',
+    "ssl_verify_depth 9223372036854775807;", "ssl_buffer_size 4k;", "ssl_buffer_size 16K;",
+    "ssl_buffer_size 1M;", "ssl_buffer_size 1400;", "ssl_session_timeout 1h30m;",
+    "ssl_session_timeout '1h 30m ';", "ssl_session_timeout 1y2M3w4d5h6m7s;", "ssl_session_timeout 300;",
+    "ssl_session_timeout '1s 2';", "ssl_protocols tlsv1.2 sslv2 SSLv3 TLSv1 TLSv1.1 TLSv1.3;",
+    "ssl_protocols TLSv1.2 TLSv1.2;", "proxy_ssl_protocols TLSv1.3;",
+]
+
+
+@pytest.mark.parametrize("line", BAD_VALUES)
+def test_invalid_values_are_tls001_at_nginx_line(tmp_path, line):
+    doc = parse_conf(tmp_path, _server(line))
+    errors = tls001(doc)
+    assert [(name, ln) for name, ln, _ in errors] == [("nginx.conf", 5)]
+    oracle = nginx_oracle(tmp_path, _server(line))
+    if oracle is not None:
+        assert (oracle[1], oracle[0]) == (errors[0][1], errors[0][2])
+
+
+@pytest.mark.parametrize("line", GOOD_VALUES)
+def test_valid_values_pass(tmp_path, line):
+    doc = parse_conf(tmp_path, _server(line))
+    assert tls001(doc) == []
+    oracle = nginx_oracle(tmp_path, _server(line))
+    if oracle is not None:
+        assert oracle[0] == "ok"
+
+
+@pytest.mark.parametrize("line", [
+    "ssl_verify_client $verify;", "ssl_verify_depth ${depth};", "ssl_buffer_size $size;",
+    "ssl_session_timeout $t;", "ssl_protocols $protocols;", "ssl_protocols TLSv1.2 ${EXTRA};",
+    "ssl_stapling $stapling;", "proxy_ssl_verify ${VERIFY};",
+])
+def test_values_with_variables_are_not_judged(tmp_path, line):
+    assert tls001(parse_conf(tmp_path, _server(line))) == []
+
+
+def test_value_error_is_at_the_line_of_the_semicolon_and_only_the_first_counts(tmp_path):
+    text = ("events {}\nhttp {\n server {\n  listen 8443;\n  ssl_protocols TLSv1.2\n     TLSv1.4\n"
+            "  ;\n  ssl_verify_depth x;\n  ssl_verify_client maybe;\n }\n}\n")
+    doc = parse_conf(tmp_path, text)
+    assert [(p.code, p.location.start()[0]) for p in doc.problems if p.code == "TLS001"] == [("TLS001", 7)]
+    oracle = nginx_oracle(tmp_path, text)
+    if oracle is not None:
+        assert oracle[1] == 7
+
+
+def test_value_checks_come_after_the_argument_count(tmp_path):
+    source, result = parse_text("ssl_verify_depth x y;")
+    assert result.error is not None and "number of arguments" in result.error.message
+
+
+def test_table_blocks_are_not_directives(tmp_path):
+    # the lines of types/map/geo/split_clients blocks are table entries, not directives
+    text = ("events {}\nhttp {\n types { ssl yes; ssl_verify_depth abc; location x; }\n"
+            " map $host $v { ssl_protocols TLSv9; default 0; }\n"
+            " server { listen 8443; ssl_verify_depth 2; }\n}\n")
+    doc = parse_conf(tmp_path, text)
+    assert tls001(doc) == []
+    # a value error after a table block is still found
+    text2 = text.replace("ssl_verify_depth 2;", "ssl_verify_depth two;")
+    doc2 = parse_conf(tmp_path / "b", text2)
+    assert [(p.code, p.location.start()[0]) for p in doc2.problems if p.code == "TLS001"] == [("TLS001", 5)]
+
+
+@pytest.mark.parametrize("text, is_sec, expected", [
+    ("1h30m", True, 5400), ("1y", True, 31536000), ("2M", True, 5184000), ("500ms", False, 500),
+    ("1s 500ms", False, 1500), ("5", False, 5000), ("1y", False, None), ("1ms", True, None),
+    ("", True, None), (" ", True, None), ("1m1m", True, None), ("1s1ms1", False, 2001), ("1ms1s", False, None),
+])
+def test_ngx_parse_time(text, is_sec, expected):
+    assert syntax.ngx_parse_time(text, is_sec) == expected

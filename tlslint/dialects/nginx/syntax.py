@@ -71,6 +71,148 @@ ARITY: dict[str, tuple[int, Optional[int]]] = {
     "http": (0, 0), "events": (0, 0), "stream": (0, 0), "mail": (0, 0), "types": (0, 0),
 }
 
+# Blocks whose body is not directives but a table (map/types/geo... entries):
+# ngx_conf_handler is not called for their lines, so none of its checks apply.
+TABLE_BLOCKS = frozenset({"map", "types", "geo", "split_clients", "charset_map"})
+
+# The value checks of the slot functions (src/core/ngx_conf_file.c,
+# ngx_parse.c), worded as nginx 1.22 words them ("in FILE:LINE" is added by
+# the loader's location). nginx compares enum and bitmask names case-insensitively.
+SSL_PROTOCOL_NAMES = frozenset({"sslv2", "sslv3", "tlsv1", "tlsv1.1", "tlsv1.2", "tlsv1.3"})
+# ngx_conf_set_enum_slot: one name of the list
+ENUM_VALUES: dict[str, frozenset] = {
+    "ssl_verify_client": frozenset({"on", "off", "optional", "optional_no_ca"}),
+    "ssl_ocsp": frozenset({"on", "off", "leaf"}),
+    "starttls": frozenset({"on", "off", "only"}),  # mail
+}
+# ngx_conf_set_bitmask_slot: every argument one name of the list
+BITMASK_VALUES: dict[str, frozenset] = {
+    name: SSL_PROTOCOL_NAMES
+    for name in ("ssl_protocols", "proxy_ssl_protocols", "grpc_ssl_protocols", "uwsgi_ssl_protocols")
+}
+# ngx_conf_set_num_slot (ngx_atoi)
+NUMBER_DIRECTIVES = frozenset(["ssl_verify_depth"] + [f"{p}_ssl_verify_depth" for p in ("proxy", "grpc", "uwsgi")])
+# ngx_conf_set_size_slot (ngx_parse_size)
+SIZE_DIRECTIVES = frozenset({"ssl_buffer_size"})
+# ngx_conf_set_sec_slot / ngx_conf_set_msec_slot (ngx_parse_time)
+SEC_DIRECTIVES = frozenset({"ssl_session_timeout"})
+MSEC_DIRECTIVES = frozenset({"ssl_handshake_timeout"})
+
+NGX_MAX_INT = 2 ** 63 - 1  # NGX_MAX_INT_T_VALUE and NGX_MAX_SIZE_T_VALUE on 64-bit builds
+
+
+def ngx_atoi(text: str, limit: int = NGX_MAX_INT) -> Optional[int]:
+    """ngx_atoi/ngx_atosz: decimal digits only, no sign, no overflow; None when nginx says NGX_ERROR."""
+    if not text or not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if value <= limit else None
+
+
+def ngx_parse_size(text: str) -> Optional[int]:
+    """ngx_parse_size: digits with an optional k/K or m/M suffix."""
+    scale = {"k": 1024, "m": 1024 * 1024}.get(text[-1:].lower(), 1)
+    digits = text[:-1] if scale != 1 else text
+    size = ngx_atoi(digits)
+    if size is None or size > NGX_MAX_INT // scale:
+        return None
+    return size * scale
+
+
+_TIME_UNITS = {"y": (1, 60 * 60 * 24 * 365), "M": (2, 60 * 60 * 24 * 30), "w": (3, 60 * 60 * 24 * 7),
+               "d": (4, 60 * 60 * 24), "h": (5, 60 * 60), "m": (6, 60), "s": (7, 1)}
+
+
+def ngx_parse_time(text: str, is_sec: bool) -> Optional[int]:
+    """ngx_parse_time: ``1y2M3w4d5h6m7s`` (units in that order, each once,
+    ``ms`` only for msec values, ``y`` not for msec), blanks between parts;
+    None when nginx says NGX_ERROR. Returns seconds (is_sec) or milliseconds."""
+    step = 0 if is_sec else 2  # st_start / st_month
+    value = total = 0
+    valid = False
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        i += 1
+        if "0" <= c <= "9":
+            value = value * 10 + ord(c) - 48
+            if value > NGX_MAX_INT:
+                return None
+            valid = True
+            continue
+        if c == "m" and i < n and text[i] == "s":
+            if is_sec or step >= 8:
+                return None
+            i += 1
+            step, scale, max_ = 8, 1, NGX_MAX_INT
+        elif c in _TIME_UNITS:
+            rank, scale = _TIME_UNITS[c]
+            if (step > 0 if c == "y" else step >= rank):
+                return None
+            step, max_ = rank, NGX_MAX_INT // scale
+        elif c == " ":
+            if step >= 7:
+                return None
+            step, scale, max_ = 9, 1, NGX_MAX_INT
+        else:
+            return None
+        if step != 8 and not is_sec:
+            scale *= 1000
+            max_ //= 1000
+        if value > max_:
+            return None
+        value *= scale
+        if total > NGX_MAX_INT - value:
+            return None
+        total += value
+        value = 0
+        while i < n and text[i] == " ":
+            i += 1
+    if not valid:
+        return None
+    if not is_sec:
+        if value > NGX_MAX_INT // 1000:
+            return None
+        value *= 1000
+    if total > NGX_MAX_INT - value:
+        return None
+    return total + value
+
+
+def _value_error(name: str, words: list) -> Optional[str]:
+    """nginx's message when a slot function refuses the value, else None.
+    Values with a variable (``$x``) are not judged: they are templates."""
+    values = [word_value(raw) for raw, _ in words[1:]]
+    if name in BITMASK_VALUES:
+        names = BITMASK_VALUES[name]
+        for value in values:
+            if "$" not in value and value.lower() not in names:
+                return f'invalid value "{value}"'
+        return None
+    value = values[0]
+    if "$" in value:
+        return None
+    if name in FLAG_DIRECTIVES:
+        if value.lower() not in ("on", "off"):
+            return f'invalid value "{value}" in "{name}" directive, it must be "on" or "off"'
+    elif name in ENUM_VALUES:
+        if value.lower() not in ENUM_VALUES[name]:
+            return f'invalid value "{value}"'
+    elif name in NUMBER_DIRECTIVES:
+        if ngx_atoi(value) is None:
+            return f'"{name}" directive invalid number'
+    elif name in SIZE_DIRECTIVES:
+        if ngx_parse_size(value) is None:
+            return f'"{name}" directive invalid value'
+    elif name in SEC_DIRECTIVES or name in MSEC_DIRECTIVES:
+        if ngx_parse_time(value, name in SEC_DIRECTIVES) is None:
+            return f'"{name}" directive invalid value'
+    return None
+
+
+VALUE_CHECKED = frozenset(FLAG_DIRECTIVES | set(ENUM_VALUES) | set(BITMASK_VALUES) | NUMBER_DIRECTIVES
+                          | SIZE_DIRECTIVES | SEC_DIRECTIVES | MSEC_DIRECTIVES)
+
 SIMPLE_DIRECTIVES = frozenset("""
     include user worker_processes error_log pid load_module worker_connections daemon
     master_process worker_rlimit_nofile env
@@ -232,6 +374,8 @@ class NginxLexer(Lexer):
         new = _new_token
         words: list[tuple[str, int]] = []
         append = words.append
+        # per open block: is its body a table (map, types...) rather than directives?
+        tables: list[bool] = []
         while True:
             m = match(text, pos, end)
             if m is None:
@@ -262,7 +406,8 @@ class NginxLexer(Lexer):
                 continue
             if words:
                 name = word_value(words[0][0])
-                if kind != "RBRACE":
+                in_table = bool(tables) and tables[-1]
+                if kind != "RBRACE" and not in_table:
                     _handler_checks(name, words, kind, start)
                 tok = new("DIRECTIVE", words[0][0], words[0][1])
                 tok.value = words
@@ -274,8 +419,12 @@ class NginxLexer(Lexer):
                     append = words.append
                     pos = stop
                     continue
+                if kind == "LBRACE":
+                    tables.append(in_table or name in TABLE_BLOCKS)
                 words = []
                 append = words.append
+            if kind == "RBRACE" and tables:
+                tables.pop()
             yield new(kind, text[start], start)
             pos = npos
         if words:
@@ -286,7 +435,7 @@ class NginxLexer(Lexer):
 
 def _handler_checks(name: str, words: list, kind: str, pos: int) -> None:
     """What ngx_conf_handler checks once a statement is read, in its order:
-    block-ness, then the number of arguments, then (flag slots) the value."""
+    block-ness, then the number of arguments, then (the slot function) the value."""
     if kind == "LBRACE":
         if name in SIMPLE_DIRECTIVES:
             raise NginxSyntaxError(f'directive "{name}" is not terminated by ";"', pos)
@@ -298,11 +447,10 @@ def _handler_checks(name: str, words: list, kind: str, pos: int) -> None:
         low, high = arity
         if count < low or (high is not None and count > high):
             raise NginxSyntaxError(f'invalid number of arguments in "{name}" directive', pos)
-        if name in FLAG_DIRECTIVES:
-            value = word_value(words[1][0])
-            if value.lower() not in ("on", "off"):
-                raise NginxSyntaxError(
-                    f'invalid value "{value}" in "{name}" directive, it must be "on" or "off"', pos)
+        if name in VALUE_CHECKED:
+            message = _value_error(name, words)
+            if message is not None:
+                raise NginxSyntaxError(message, pos)
 
 
 class _PassThrough:
