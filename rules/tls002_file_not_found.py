@@ -43,7 +43,7 @@ from tlslint.source import display_path
 
 RULE = Rule("TLS002", "file-not-found", Severity.ERROR,
             "a referenced certificate, key, CA, CRL or password file does not exist",
-            dialects=ALL_DIALECTS)
+            dialects=ALL_DIALECTS, load_time=True)
 
 
 def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:

@@ -34,7 +34,7 @@ from tlslint.rulebase import ALL_DIALECTS, CheckContext, Rule, problems_as_findi
 
 RULE = Rule("TLS003", "file-unreadable", Severity.ERROR,
             "a referenced file exists but is not a readable regular file, or is too large",
-            dialects=ALL_DIALECTS)
+            dialects=ALL_DIALECTS, load_time=True)
 
 
 def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:

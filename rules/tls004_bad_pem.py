@@ -44,7 +44,7 @@ from tlslint.rulebase import ALL_DIALECTS, CheckContext, Rule
 
 RULE = Rule("TLS004", "bad-pem", Severity.ERROR,
             "no usable certificate/key/CRL in the file, or a damaged PEM file",
-            dialects=ALL_DIALECTS)
+            dialects=ALL_DIALECTS, load_time=True)
 
 
 def _what_is_there(lf: LoadedFile) -> str:

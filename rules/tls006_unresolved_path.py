@@ -22,7 +22,7 @@ from tlslint.findings import Severity
 from tlslint.rulebase import Rule, problems_as_findings
 
 RULE = Rule("TLS006", "unresolved-path", Severity.INFO,
-            "the path uses variables or templating: file checks skipped")
+            "the path uses variables or templating: file checks skipped", load_time=True)
 
 
 def check_document(document, ctx):

@@ -37,7 +37,7 @@ from tlslint.rulebase import ALL_DIALECTS, CheckContext, Rule
 
 RULE = Rule("TLS108", "weak-signature", Severity.ERROR,
             "a certificate other than the trust anchor is signed with SHA-1 or MD5",
-            dialects=ALL_DIALECTS)
+            dialects=ALL_DIALECTS, load_time=True)
 
 
 def _algo(c) -> str:

@@ -36,7 +36,8 @@ from tlslint.pki.report import analyses, related_cert
 from tlslint.rulebase import ALL_DIALECTS, CheckContext, Rule
 
 RULE = Rule("TLS302", "weak-key", Severity.ERROR,
-            "RSA < 2048 bits, DSA, or an elliptic curve below 256 bits", dialects=ALL_DIALECTS)
+            "RSA < 2048 bits, DSA, or an elliptic curve below 256 bits", dialects=ALL_DIALECTS,
+            load_time=True)
 
 
 def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:

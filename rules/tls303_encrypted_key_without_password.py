@@ -35,7 +35,8 @@ from tlslint.pki.report import load_failure_consequence, password_setting_name
 from tlslint.rulebase import ALL_DIALECTS, CheckContext, Rule
 
 RULE = Rule("TLS303", "encrypted-key-without-password", Severity.ERROR,
-            "the key is encrypted and no (working) password is configured", dialects=ALL_DIALECTS)
+            "the key is encrypted and no (working) password is configured", dialects=ALL_DIALECTS,
+            load_time=True)
 
 
 def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:

@@ -36,7 +36,8 @@ from tlslint.model import TlsEndpoint
 from tlslint.rulebase import ALL_DIALECTS, CheckContext, Rule
 
 RULE = Rule("TLS304", "missing-key-or-certificate", Severity.ERROR,
-            "a certificate without a key, or a key without a certificate", dialects=ALL_DIALECTS)
+            "a certificate without a key, or a key without a certificate", dialects=ALL_DIALECTS,
+            load_time=True)
 
 
 def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:

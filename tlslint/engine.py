@@ -190,7 +190,8 @@ def run_rules(documents: list[Document], options: Options, result: RunResult, pr
                 targets.append((module.check_document, doc, doc.source.display))
             if hasattr(module, "check_endpoint"):
                 targets.extend((module.check_endpoint, ep, ep.label)
-                               for ep in doc.endpoints if ep.dialect in rule.dialects)
+                               for ep in doc.endpoints if ep.dialect in rule.dialects
+                               and (ep.serves_tls or rule.load_time))
             for check, target, where in targets:
                 try:
                     findings.extend(check(target, ctx) or ())

@@ -162,6 +162,10 @@ class TlsEndpoint:
     hostname_check: Field[Optional[bool]] = field(default_factory=lambda: Field(None))
     # Server listens for TLS (e.g. nginx `listen ... ssl`): a missing certificate is TLS703.
     requires_certificate: bool = True
+    # False: the server loads these files but accepts no TLS connection (an
+    # nginx server without any TLS listen that has, or inherits,
+    # ssl_certificate). Only the rules about loading them apply.
+    serves_tls: bool = True
     # What a server with no certificate of its own serves instead (nginx: the
     # default server of the same listen socket). Used for name checks only.
     fallback_pairs: list[CertKeyPair] = field(default_factory=list)

@@ -35,6 +35,9 @@ class Rule:
     summary: str
     fix: Optional[Literal["safe", "unsafe"]] = None
     dialects: tuple[str, ...] = ALL_DIALECTS
+    # True: also judges endpoints that only load their files and serve no TLS
+    # (a missing file, a key mismatch or a weak key stop the server all the same)
+    load_time: bool = False
 
 
 @dataclass

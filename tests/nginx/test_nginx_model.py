@@ -580,3 +580,24 @@ def test_fragment_named_from_inside_conf_d_resolves_against_the_parent(tmp_path,
     (doc,) = nginx.parse(Path("site.conf"), "nginx", Options())
     ref = doc.endpoints[0].pairs[0].cert
     assert Path(ref.base_dir).resolve() == tmp_path.resolve()
+
+
+def test_plain_http_server_with_a_certificate_gets_only_load_time_checks(tmp_path):
+    from pkifactory import NOW, PkiFactory
+    from tlslint import engine
+    from tlslint.options import Options
+
+    pki = PkiFactory(tmp_path)
+    root = pki.root()
+    inter = pki.intermediate(root)
+    leaf = pki.leaf(inter)
+    pki.write("root.pem", root)
+    pki.write("leafonly.pem", leaf)
+    pki.write_key("other.key", pki.leaf(inter, "other.example.test"))
+    (tmp_path / "nginx.conf").write_text(
+        "events {}\nhttp {\n  server {\n    listen 80;\n    server_name www.example.test;\n"
+        "    ssl_certificate leafonly.pem;\n    ssl_certificate_key other.key;\n    ssl_protocols TLSv1;\n"
+        "  }\n}\n")
+    result = engine.check([tmp_path], Options(now=NOW, use_system_store=False, trust=[tmp_path / "root.pem"]))
+    # nginx still loads the files (a mismatch stops it), but nothing speaks TLS on :80
+    assert sorted((f.code, f.line) for f in result.findings) == [("TLS301", 7)]

@@ -390,7 +390,7 @@ class EndpointBuilder:
             label += f" {first_name}"
 
         ep = TlsEndpoint(dialect=DIALECT, role="server", label=label, anchor=anchor,
-                         requires_certificate=requires, depth_semantics="openssl")
+                         requires_certificate=requires, depth_semantics="openssl", serves_tls=serves_tls)
         self._fill_common(ep, scope, "ssl", server=True)
         verify = scope.first("ssl_verify_client")
         if verify is not None:
