@@ -36,11 +36,22 @@ def check_endpoint(endpoint, ctx):
         return
     names = " ".join(legacy)
     if protocols.setting is not None:
-        yield ctx.finding(protocols.setting, f"{endpoint.label} enables legacy {names}: "
-                                             "allow only TLSv1.2 and TLSv1.3", endpoint=endpoint,
-                            fix=restrict_protocols(endpoint))
+        yield ctx.finding(_enabling(protocols, legacy), f"{endpoint.label} enables legacy {names}: "
+                                                      "allow only TLSv1.2 and TLSv1.3", endpoint=endpoint,
+                          fix=restrict_protocols(endpoint))
     else:
         note = f" ({protocols.default_note})" if protocols.default_note else ""
         yield ctx.finding(endpoint.anchor, f"{endpoint.label} enables legacy {names} by default{note}: "
                                            "set the protocols to TLSv1.2 and TLSv1.3", endpoint=endpoint,
-                            fix=restrict_protocols(endpoint))
+                          fix=restrict_protocols(endpoint))
+
+
+def _enabling(protocols, legacy):
+    """The line that enables a legacy protocol, when several lines make up the
+    value (nginx ORs repeated ssl_protocols); else the one setting."""
+    lowered = {p.lower() for p in legacy}
+    for setting in (protocols.setting, *protocols.others):
+        words = [a.value.lower() for a in setting.args] or setting.value.lower().split()
+        if lowered & set(words):
+            return setting
+    return protocols.setting

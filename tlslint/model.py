@@ -82,6 +82,9 @@ class Field(Generic[T]):
     value: T
     setting: Optional[Setting] = None
     default_note: str = ""
+    # further settings that make up the value with ``setting`` (nginx ORs
+    # repeated ssl_protocols lines of one level)
+    others: tuple[Setting, ...] = ()
 
     @property
     def is_default(self) -> bool:

@@ -61,7 +61,9 @@ def restrict_protocols(endpoint: TlsEndpoint) -> Optional[Fix]:
     try:
         if endpoint.dialect == "nginx":
             if setting is not None:
+                # repeated lines are OR-ed: one line keeps the new value, the others go
                 edits = [d.set_value(setting, "TLSv1.2 TLSv1.3")]
+                edits += [d.remove_setting(other) for other in protocols.others]
             else:
                 key = "ssl_protocols" if endpoint.role == "server" else _client_prefix(endpoint) + "_protocols"
                 edits = [d.insert_setting(endpoint, key, "TLSv1.2 TLSv1.3")]

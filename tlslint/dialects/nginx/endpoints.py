@@ -307,7 +307,7 @@ class EndpointBuilder:
                     name = PROTOCOL_NAMES.get(arg.value.lower())
                     if name:
                         names.add(name)
-            ep.protocols = Field(frozenset(names), protocols[0])
+            ep.protocols = Field(frozenset(names), protocols[0], others=tuple(protocols[1:]))
         else:
             note = PROTOCOLS_NOTE if prefix == "ssl" else PROTOCOLS_NOTE.replace("default", f"default {prefix}_protocols", 1)
             ep.protocols = Field(DEFAULT_PROTOCOLS, None, note)
