@@ -42,6 +42,12 @@ def load_failure_consequence(endpoint: TlsEndpoint, ref: FileRef) -> str:
     """What the server does when a file it needs cannot be loaded."""
     d = endpoint.dialect
     if d == "nginx":
+        if ref.kind in ("cert", "key") and any(
+                r.unresolved and "variable" in r.unresolved
+                for p in endpoint.pairs for r in (p.cert, p.key) if r is not None):
+            # with a variable in a certificate path nginx loads certificates
+            # per handshake: nginx -t passes, the handshakes fail
+            return "the TLS handshakes that need it will fail (nginx loads certificates per handshake here)"
         return "nginx will refuse to start (nginx -t fails)"
     if d == "rabbitmq":
         if ref.setting.source.path.name.endswith(".config"):
