@@ -7,7 +7,9 @@ What it checks
     certificate``, Erlang ``server_name_indication = disable``, and nginx
     upstream TLS to an ``upstream {}`` group without ``proxy_ssl_name``
     (nginx then checks the certificate against the *group name*, which no
-    real certificate carries, and sends no SNI by default).
+    real certificate carries, and sends no SNI by default). A group named
+    with a dotted host name (``upstream api.example.org``) is taken to be the
+    real name, which is what nginx then rightly checks.
 
 Why it matters
     Any certificate from the same CA (any other internal service) is
