@@ -200,7 +200,8 @@ def _report_and_exit(result, format: Format, verbose: bool, exit_zero: bool, sta
         report.write_statistics_json(result, sys.stdout)
     elif format is Format.json:
         report.write_json(result, sys.stdout)
-    else:
+    elif result.documents or not result.discovery.errors:
+        # (a usage error with nothing analysed: the error line says it all)
         report.write_text(result, sys.stdout, verbose=verbose, statistics=statistics)
     if result.internal_errors or result.discovery.errors:
         raise typer.Exit(2)
