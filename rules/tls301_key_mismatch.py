@@ -10,6 +10,21 @@ intermediate-first ("bundle before leaf").
 
 Encrypted keys are compared once a configured password opens them.
 
+nginx with several `ssl_certificate` / `ssl_certificate_key` pairs (an RSA
+and an ECDSA certificate, say) is judged the way OpenSSL loads them. nginx
+pairs the directives by position, but OpenSSL keeps one certificate and one
+key per key type: a key goes to its own type's slot. So keys listed in
+another order than the certificates are fine when the types differ. tlslint
+reports:
+
+* a key whose type's slot holds a certificate it does not belong to (nginx
+  refuses to start), reported at the key;
+* a certificate whose type's slot ends up without a key that belongs to it
+  (the last certificate of a type replaces earlier ones, and drops a key
+  that does not match it): nginx starts, but OpenSSL never serves that
+  certificate, so clients that only accept its key type fail. Reported at
+  the certificate.
+
 ## Why it matters
 
 nginx refuses to start with `SSL_CTX_use_PrivateKey(...) failed (... key
@@ -20,6 +35,13 @@ services exit with `tls: private key does not match public key`.
 
 ```
 cat intermediate.pem site.pem > site.fullchain.pem    # wrong order
+```
+
+```nginx
+ssl_certificate     ecdsa.pem;
+ssl_certificate     rsa.pem;
+ssl_certificate_key rsa.key;     # RSA keys only: ecdsa.pem is never served
+ssl_certificate_key rsa.key;
 ```
 
 Fix: put the server's own certificate first, or configure the key that was
@@ -33,41 +55,120 @@ certificate of the file, reordering the file (TLS102's fix) repairs it.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Optional
 
 from tlslint.findings import Finding, Severity
-from tlslint.model import TlsEndpoint
+from tlslint.model import CertKeyPair, TlsEndpoint
 from tlslint.pki.report import key_mismatch_consequence, related_cert
+from tlslint.pki.slots import SlotProblem, loaded_pairs, simulate
 from tlslint.rulebase import ALL_DIALECTS, CheckContext, Rule
 
 RULE = Rule("TLS301", "key-mismatch", Severity.ERROR,
-            "the private key does not belong to the certificate", dialects=ALL_DIALECTS)
+            "the private key does not belong to the certificate", dialects=ALL_DIALECTS,
+            load_time=True)
 
 
 def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:
+    if endpoint.dialect == "nginx":
+        yield from _nginx(endpoint, ctx)
+        return
     for pair in endpoint.pairs:
-        if pair.cert is None:
-            continue
-        lf = ctx.pki.load(pair.cert)
-        if not lf.ok or not lf.certs:
-            continue
-        kr = ctx.pki.private_key(pair)
-        if kr.status != "ok" or kr.spki is None:
-            continue
-        first = lf.certs[0]
-        if first.spki == kr.spki:
-            continue
-        key_file = kr.loaded.display if kr.loaded else "the key file"
-        where = pair.key.setting if pair.key is not None else pair.cert.setting
-        other = next((c for c in lf.certs[1:] if c.spki == kr.spki), None)
-        if other is not None:
-            msg = (f"the private key in {key_file} belongs to {other.describe()} of {lf.display}, "
-                   f"not to the first certificate {first.subject}: the server's own certificate "
-                   f"must come first; {key_mismatch_consequence(endpoint)}")
-            related = [related_cert(first, "served as the server certificate"),
-                       related_cert(other, "matches the key")]
+        f = _positional(endpoint, ctx, pair)
+        if f is not None:
+            yield f
+
+
+def _positional(endpoint: TlsEndpoint, ctx: CheckContext, pair: CertKeyPair) -> Optional[Finding]:
+    """The pair's key against the first certificate of the pair's file."""
+    if pair.cert is None:
+        return None
+    lf = ctx.pki.load(pair.cert)
+    if not lf.ok or not lf.certs:
+        return None
+    kr = ctx.pki.private_key(pair)
+    if kr.status != "ok" or kr.spki is None:
+        return None
+    first = lf.certs[0]
+    if first.spki == kr.spki:
+        return None
+    key_file = kr.loaded.display if kr.loaded else "the key file"
+    where = pair.key.setting if pair.key is not None else pair.cert.setting
+    other = next((c for c in lf.certs[1:] if c.spki == kr.spki), None)
+    if other is not None:
+        msg = (f"the private key in {key_file} belongs to {other.describe()} of {lf.display}, "
+               f"not to the first certificate {first.subject}: the server's own certificate "
+               f"must come first; {key_mismatch_consequence(endpoint)}")
+        related = [related_cert(first, "served as the server certificate"),
+                   related_cert(other, "matches the key")]
+    else:
+        msg = (f"the private key in {key_file} does not belong to the certificate "
+               f"{first.subject} in {lf.display}: {key_mismatch_consequence(endpoint)}")
+        related = [related_cert(first, "does not match the key")]
+    return ctx.finding(where, msg, endpoint=endpoint, related=related)
+
+
+def _nginx(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:
+    """nginx pairs by position, OpenSSL keeps one certificate and key per key type."""
+    items = loaded_pairs(ctx.pki, endpoint)
+    problems = simulate(items)
+    if problems is None:
+        # something cannot be read statically: only a same-type pair is certain
+        # (its key is checked against the certificate loaded just before it)
+        for it in items:
+            if it.cert_slot is not None and it.key_slot is not None and it.cert_slot != it.key_slot:
+                continue
+            f = _positional(endpoint, ctx, it.pair)
+            if f is not None:
+                yield f
+        return
+    for p in problems:
+        if p.kind == "refused" and p.cert_of is p.at:
+            f = _positional(endpoint, ctx, p.at.pair)
+            if f is not None:
+                yield f
+        elif p.kind == "refused":
+            yield _cross_type_refused(endpoint, ctx, p)
         else:
-            msg = (f"the private key in {key_file} does not belong to the certificate "
-                   f"{first.subject} in {lf.display}: {key_mismatch_consequence(endpoint)}")
-            related = [related_cert(first, "does not match the key")]
-        yield ctx.finding(where, msg, endpoint=endpoint, related=related)
+            yield _no_key(endpoint, ctx, p)
+
+
+def _a(word: str) -> str:
+    return ("a " if word == "DSA" else "an ") + word  # an RSA, an ECDSA, an Ed25519
+
+
+def _setting_line(pair: CertKeyPair, which: str) -> str:
+    ref = pair.cert if which == "cert" else pair.key
+    if ref is None:
+        return ""
+    s = ref.setting
+    return f"{s.key} at line {s.line}"
+
+
+def _cross_type_refused(endpoint: TlsEndpoint, ctx: CheckContext, p: SlotProblem) -> Finding:
+    pair = p.at.pair
+    key_file = p.at.key.loaded.display if p.at.key.loaded else "the key file"
+    where = pair.key.setting if pair.key is not None else pair.cert.setting
+    msg = (f"the {p.slot} private key in {key_file} does not belong to the {p.slot} certificate "
+           f"{p.cert.subject} in {p.cert.file} ({_setting_line(p.cert_of.pair, 'cert')}): nginx pairs "
+           f"certificates and keys by position, but OpenSSL keeps one certificate and key per key "
+           f"type, so this key goes with the {p.slot} certificate; "
+           f"{key_mismatch_consequence(endpoint)}")
+    return ctx.finding(where, msg, endpoint=endpoint,
+                       related=[related_cert(p.cert, f"the {p.slot} certificate loaded")])
+
+
+def _no_key(endpoint: TlsEndpoint, ctx: CheckContext, p: SlotProblem) -> Finding:
+    pair = p.at.pair
+    own = p.at.key.loaded.display if p.at.key and p.at.key.loaded else "the key file"
+    if p.same_type_keys:
+        files = ", ".join(dict.fromkeys(
+            it.key.loaded.display if it.key.loaded else "?" for it in p.same_type_keys))
+        why = f"the {p.slot} key(s) configured ({files}) do not belong to it"
+    else:
+        why = f"no {p.slot} key is configured"
+    msg = (f"the {p.slot} certificate {p.cert.subject} in {p.cert.file} has no private key: "
+           f"the key listed at its position ({own}) is {_a(p.at.key_slot)} key, which OpenSSL keeps "
+           f"for {p.at.key_slot} certificates, and {why}; nginx starts, but OpenSSL never serves "
+           f"this certificate, so clients that only accept {p.slot} fail the handshake")
+    return ctx.finding(pair.cert.setting, msg, endpoint=endpoint,
+                       related=[related_cert(p.cert, "has no matching key")])

@@ -373,3 +373,42 @@ def depth_needed(pki: "Pki", endpoint: TlsEndpoint) -> Optional[DepthNeed]:
         if best is None or (need.openssl, need.otp) > (best.openssl, best.otp):
             best = need
     return best
+
+
+# -- CA files without a root ----------------------------------------------
+
+@dataclass(eq=False)
+class UnanchoredCa:
+    """A CA certificate of the endpoint's CA files whose issuer chain, within
+    those files, does not end in a self-signed certificate. ``path`` runs from
+    ``ca`` up to the last issuer found; ``missing`` is the issuer DN not found."""
+
+    ca: CertInfo
+    ref: FileRef
+    path: list[CertInfo]
+    missing: str
+
+
+def unanchored_cas(pki: "Pki", endpoint: TlsEndpoint) -> list[UnanchoredCa]:
+    """Without partial-chain verification (OpenSSL's default, Erlang/OTP's) a
+    trusted certificate only anchors a chain when its own chain reaches a
+    self-signed root in the trust store: peers issued under such a CA are all
+    rejected."""
+    entries = pki.ca_file_certs(endpoint)
+    if not entries:
+        return []
+    graph = Graph(Node(c, "anchor" if c.self_signed else "served", lf.display)
+                  for _, lf, c in entries)
+    at = pki.options.validation_time()
+    out: list[UnanchoredCa] = []
+    seen: set[str] = set()
+    for ref, lf, c in entries:
+        if not c.is_ca or c.self_signed or c.fingerprint in seen:
+            continue
+        seen.add(c.fingerprint)
+        p = best_path(graph.paths_from(Node(c, "served", lf.display)), at)
+        if p is None or p.end != "missing_issuer":
+            continue  # anchored (or a search limit: cannot tell)
+        chain = [n.info for n in p.nodes]
+        out.append(UnanchoredCa(c, ref, chain, chain[-1].issuer))
+    return out
