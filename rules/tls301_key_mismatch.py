@@ -14,16 +14,10 @@ nginx with several `ssl_certificate` / `ssl_certificate_key` pairs (an RSA
 and an ECDSA certificate, say) is judged the way OpenSSL loads them. nginx
 pairs the directives by position, but OpenSSL keeps one certificate and one
 key per key type: a key goes to its own type's slot. So keys listed in
-another order than the certificates are fine when the types differ. tlslint
-reports:
-
-* a key whose type's slot holds a certificate it does not belong to (nginx
-  refuses to start), reported at the key;
-* a certificate whose type's slot ends up without a key that belongs to it
-  (the last certificate of a type replaces earlier ones, and drops a key
-  that does not match it): nginx starts, but OpenSSL never serves that
-  certificate, so clients that only accept its key type fail. Reported at
-  the certificate.
+another order than the certificates are fine when the types differ. This
+rule reports a key whose type's slot holds a certificate it does not belong
+to (nginx refuses to start), at the key. A certificate whose type's slot ends
+up without a key (nginx starts, but never serves it) is TLS304.
 
 ## Why it matters
 
@@ -40,8 +34,8 @@ cat intermediate.pem site.pem > site.fullchain.pem    # wrong order
 ```nginx
 ssl_certificate     ecdsa.pem;
 ssl_certificate     rsa.pem;
-ssl_certificate_key rsa.key;     # RSA keys only: ecdsa.pem is never served
 ssl_certificate_key rsa.key;
+ssl_certificate_key other-ecdsa.key;   # TLS301: not ecdsa.pem's key (nginx refuses)
 ```
 
 Fix: put the server's own certificate first, or configure the key that was
@@ -128,12 +122,7 @@ def _nginx(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:
                 yield f
         elif p.kind == "refused":
             yield _cross_type_refused(endpoint, ctx, p)
-        else:
-            yield _no_key(endpoint, ctx, p)
-
-
-def _a(word: str) -> str:
-    return ("a " if word == "DSA" else "an ") + word  # an RSA, an ECDSA, an Ed25519
+        # a certificate left without a key (nginx starts): TLS304
 
 
 def _setting_line(pair: CertKeyPair, which: str) -> str:
@@ -155,20 +144,3 @@ def _cross_type_refused(endpoint: TlsEndpoint, ctx: CheckContext, p: SlotProblem
            f"{key_mismatch_consequence(endpoint)}")
     return ctx.finding(where, msg, endpoint=endpoint,
                        related=[related_cert(p.cert, f"the {p.slot} certificate loaded")])
-
-
-def _no_key(endpoint: TlsEndpoint, ctx: CheckContext, p: SlotProblem) -> Finding:
-    pair = p.at.pair
-    own = p.at.key.loaded.display if p.at.key and p.at.key.loaded else "the key file"
-    if p.same_type_keys:
-        files = ", ".join(dict.fromkeys(
-            it.key.loaded.display if it.key.loaded else "?" for it in p.same_type_keys))
-        why = f"the {p.slot} key(s) configured ({files}) do not belong to it"
-    else:
-        why = f"no {p.slot} key is configured"
-    msg = (f"the {p.slot} certificate {p.cert.subject} in {p.cert.file} has no private key: "
-           f"the key listed at its position ({own}) is {_a(p.at.key_slot)} key, which OpenSSL keeps "
-           f"for {p.at.key_slot} certificates, and {why}; nginx starts, but OpenSSL never serves "
-           f"this certificate, so clients that only accept {p.slot} fail the handshake")
-    return ctx.finding(pair.cert.setting, msg, endpoint=endpoint,
-                       related=[related_cert(p.cert, "has no matching key")])

@@ -9,6 +9,13 @@ certificate: nginx `ssl_certificate` / `ssl_certificate_key` pairs
 key inside the certificate file by design (MongoDB's combined PEM) are not
 reported here (TLS004 checks that the key is really in there).
 
+nginx with certificates of several key types (RSA and ECDSA): OpenSSL keeps
+one certificate and one key per key type, so a certificate whose type gets
+no matching key (only RSA keys configured, or its key dropped when a later
+certificate of that type replaced it) is reported too: nginx starts, but
+never serves that certificate, and clients that only accept its key type
+fail the handshake.
+
 ## Why it matters
 
 nginx refuses to start (`no "ssl_certificate_key" is defined for certificate
@@ -33,6 +40,8 @@ from typing import Iterable
 
 from tlslint.findings import Finding, Severity
 from tlslint.model import TlsEndpoint
+from tlslint.pki.report import related_cert
+from tlslint.pki.slots import loaded_pairs, no_key_message, simulate
 from tlslint.rulebase import ALL_DIALECTS, CheckContext, Rule
 
 RULE = Rule("TLS304", "missing-key-or-certificate", Severity.ERROR,
@@ -41,6 +50,8 @@ RULE = Rule("TLS304", "missing-key-or-certificate", Severity.ERROR,
 
 
 def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:
+    if endpoint.dialect == "nginx":
+        yield from _nginx_slots(endpoint, ctx)
     for pair in endpoint.pairs:
         if pair.cert is not None and pair.key is None and not pair.key_in_cert_file:
             if endpoint.dialect == "nginx":
@@ -58,3 +69,12 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
             yield ctx.finding(pair.key.setting,
                               f"private key {pair.key.label} has no certificate configured: {tail}",
                               endpoint=endpoint)
+
+
+def _nginx_slots(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:
+    """Certificates that end up without a key in their key type's slot: nginx
+    pairs by position, OpenSSL keeps one certificate and key per key type."""
+    for p in simulate(loaded_pairs(ctx.pki, endpoint)) or ():
+        if p.kind != "refused":
+            yield ctx.finding(p.at.pair.cert.setting, no_key_message(p), endpoint=endpoint,
+                              related=[related_cert(p.cert, "has no matching key")])

@@ -125,3 +125,23 @@ def simulate(items: list[Loaded]) -> Optional[list[SlotProblem]]:
             same = [it for it in items if it.key_slot == name]
             problems.append(SlotProblem("no_key", s.cert, s.cert.cert, s.cert, name, same))
     return problems
+
+
+def _a(word: str) -> str:
+    return ("a " if word == "DSA" else "an ") + word  # an RSA, an ECDSA, an Ed25519
+
+
+def no_key_message(p: "SlotProblem") -> str:
+    """Why a certificate ends up without a key in its type's slot (nginx starts,
+    OpenSSL never serves that certificate)."""
+    own = p.at.key.loaded.display if p.at.key and p.at.key.loaded else "the key file"
+    if p.same_type_keys:
+        files = ", ".join(dict.fromkeys(
+            it.key.loaded.display if it.key.loaded else "?" for it in p.same_type_keys))
+        why = f"the {p.slot} key(s) configured ({files}) do not belong to it"
+    else:
+        why = f"no {p.slot} key is configured"
+    return (f"the {p.slot} certificate {p.cert.subject} in {p.cert.file} has no private key: "
+            f"the key listed at its position ({own}) is {_a(p.at.key_slot)} key, which OpenSSL keeps "
+            f"for {p.at.key_slot} certificates, and {why}; nginx starts, but OpenSSL never serves "
+            f"this certificate, so clients that only accept {p.slot} fail the handshake")
