@@ -212,6 +212,12 @@ def _check_item(node: NodeConfig, item: ConfSetting) -> None:
     doc = node.document
     setting = item.setting
     unknown = schema.check_key(item.segments)
+    if unknown is None:
+        refused = schema.value_error(schema.datatype_of(item.segments), setting.value)
+        if refused is not None:
+            doc.problems.append(Problem(
+                "TLS001", setting.location(),
+                f"{setting.key}: {refused}; RabbitMQ does not start with this value", setting=setting))
     if unknown is not None:
         hint = f"; did you mean {unknown.suggestion!r}?" if unknown.suggestion else ""
         doc.problems.append(Problem(
@@ -637,11 +643,16 @@ def _fill_tls(node: NodeConfig, ep: RabbitEndpoint, options: dict[str, Setting],
         ep.pairs.append(pair)
     if ca is not None:
         ep.ca_files.append(ca)
-    # verify
+    # verify (a value RabbitMQ refuses, or one known only at boot, has no
+    # meaning here: the field keeps the setting and the value None)
     verify, fail = opt("verify"), opt("fail_if_no_peer_cert")
     if role == "server":
-        if verify is not None and verify.value == "verify_peer":
-            if fail is not None and fail.value == "true":
+        if not _usable(node, "verify", verify):
+            ep.verify = Field(None, verify)
+        elif verify is not None and verify.value == "verify_peer":
+            if not _usable(node, "fail_if_no_peer_cert", fail):
+                ep.verify = Field(None, fail)
+            elif fail is not None and fail.value == "true":
                 ep.verify = Field("required", fail)
             elif fail is not None:
                 ep.verify = Field("optional", fail)
@@ -652,7 +663,9 @@ def _fill_tls(node: NodeConfig, ep: RabbitEndpoint, options: dict[str, Setting],
         else:
             ep.verify = Field("none", None, default_note=SERVER_VERIFY_NOTE)
     else:
-        if verify is not None and verify.value == "verify_peer":
+        if not _usable(node, "verify", verify):
+            ep.verify = Field(None, verify)
+        elif verify is not None and verify.value == "verify_peer":
             ep.verify = Field("required", verify)
         elif verify is not None:
             ep.verify = Field("none", verify)
@@ -661,17 +674,16 @@ def _fill_tls(node: NodeConfig, ep: RabbitEndpoint, options: dict[str, Setting],
     # depth
     depth = opt("depth")
     if depth is not None:
-        try:
-            ep.depth = Field(int(depth.value), depth)
-        except ValueError:
-            ep.depth = Field(None, depth)
+        ep.depth = Field(int(depth.value) if _usable(node, "depth", depth) else None, depth)
     else:
         ep.depth = Field(10, None, default_note=DEPTH_NOTE)
     # protocols
     versions = [s for k, s in options.items() if k.startswith("versions.")]
     if versions:
-        names = frozenset(_VERSIONS.get(s.value.strip("'").lower(), s.value) for s in versions)
-        ep.protocols = Field(names, versions[0])
+        # only the versions Erlang/OTP knows (a refused one is reported as TLS001)
+        known = [s for s in versions if _usable(node, "versions.$", s)]
+        names = frozenset(_VERSIONS[s.value.rstrip(" \t").strip("'")] for s in known)
+        ep.protocols = Field(names, (known or versions)[0])
     elif surface is not None and surface.fixes_versions:
         ep.protocols = Field(ALL_TLS, None, default_note=FIX_VERSIONS_NOTE)
     else:
@@ -684,11 +696,21 @@ def _fill_tls(node: NodeConfig, ep: RabbitEndpoint, options: dict[str, Setting],
         sni = opt("sni") or opt("server_name_indication")
         if sni is not None and sni.value in ("none", "disable"):
             ep.hostname_check = Field(False, sni)
-        elif ep.verify.value != "none":
+        elif ep.verify.value not in ("none", None):
             if sni is not None:
                 ep.names.append(Field(sni.value, sni))
             ep.hostname_check = Field(True, sni, default_note="" if sni else
                                       "Erlang/OTP checks the server's name against the host it connects to")
+
+
+def _usable(node: NodeConfig, option: str, setting: Optional[Setting]) -> bool:
+    """Does ``setting`` (None: not set) carry a meaning tlslint can use? Not
+    when RabbitMQ refuses the value, nor when it is known only at boot."""
+    if setting is None:
+        return True
+    if id(setting) in node.unresolved or "$(" in setting.value:
+        return False
+    return schema.option_value_error(option, setting.value) is None
 
 
 def _oauth2_endpoints(node: NodeConfig, surface: Surface) -> None:
