@@ -175,3 +175,8 @@ def test_listener_datatype(value, refused):
     from tlslint.dialects.rabbitmq import schema
 
     assert (schema.value_error(("listener",), value) is not None) == refused
+
+
+def test_a_listener_that_is_not_a_port_is_tls001(tmp_path):
+    doc = parse(tmp_path, {"rabbitmq.conf": "listeners.ssl.default = 56x71\nmqtt.listeners.ssl.1 = 8883\n"})
+    assert problems(doc, "TLS001") == [("rabbitmq.conf", 1, 25)]

@@ -196,8 +196,11 @@ KEY_TYPES: dict[tuple[str, ...], tuple] = {
     ("stomp", "ssl_cert_login"): ("enum", BOOLEAN),
     ("stream", "ssl_cert_login"): ("enum", BOOLEAN),
     ("management", "listener", "port"): ("integer",),
-    # listeners.ssl.$name ([integer, ip]) is not judged yet: a port with a stray
-    # byte in it is a case of tests/hostile that expects no TLS001 (see "listener" below)
+    # a TLS listener: a port, or ip:port (cuttlefish datatype [integer, ip])
+    ("listeners", "ssl", "$"): ("listener",),
+    ("mqtt", "listeners", "ssl", "$"): ("listener",),
+    ("stomp", "listeners", "ssl", "$"): ("listener",),
+    ("stream", "listeners", "ssl", "$"): ("listener",),
 }
 # the version atoms Erlang/OTP's ssl knows for TLS (atoms are case-sensitive)
 OTP_VERSIONS = ("tlsv1.3", "tlsv1.2", "tlsv1.1", "tlsv1", "sslv3")
