@@ -47,7 +47,10 @@ def test_wheel_installs_and_checks_a_fixture(tmp_path):
 
 
 def test_every_package_is_listed_in_pyproject():
-    import tomllib
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
 
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "tlslint").rglob("__init__.py")}
