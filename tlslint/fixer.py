@@ -135,11 +135,25 @@ def validate(plan: Plan, paths: list[Path], options: Options, before: RunResult)
     return after
 
 
+def _targets(contents: dict[Path, bytes]) -> dict[Path, bytes]:
+    """Where each content really goes: through symbolic links to the file they
+    point to, so that a sites-enabled/ link or certbot's live/cert.pem stays a
+    link and the file behind it is fixed."""
+    targets: dict[Path, bytes] = {}
+    for path, data in contents.items():
+        real = Path(os.path.realpath(path)) if os.path.lexists(path) else path
+        if targets.get(real, data) != data:
+            raise FixError(f"{display_path(path)} and another file are links to {display_path(real)} "
+                           "and would get different contents; nothing was changed")
+        targets[real] = data
+    return targets
+
+
 def write_atomically(contents: dict[Path, bytes]) -> None:
     """All temporaries first, then os.replace each: all or nothing up to the moves."""
     staged: list[tuple[str, Path]] = []
     try:
-        for path, data in contents.items():
+        for path, data in _targets(contents).items():
             directory = path.parent
             mode = None
             if path.exists():

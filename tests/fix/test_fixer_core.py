@@ -109,3 +109,16 @@ def test_diff_shows_edits_and_summaries(tmp_path):
     text = fixer.diff_text(outcome)
     assert "-    ssl on;\n" in text
     assert "new file" in text and "2 certificates" in text
+
+
+def test_symbolic_links_stay_links_and_their_targets_are_written(tmp_path):
+    available = tmp_path / "sites-available"
+    enabled = tmp_path / "sites-enabled"
+    available.mkdir()
+    enabled.mkdir()
+    (available / "site").write_bytes(b"old")
+    (enabled / "site").symlink_to("../sites-available/site")
+    fixer.write_atomically({enabled / "site": b"new"})
+    assert (enabled / "site").is_symlink()
+    assert (available / "site").read_bytes() == b"new"
+    assert sorted(p.name for p in enabled.iterdir()) == ["site"]
