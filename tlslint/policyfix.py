@@ -42,16 +42,21 @@ def require_client_cert(endpoint: TlsEndpoint) -> Optional[Fix]:
     return Fix("require a verified client certificate", "unsafe", edits)
 
 
-# min-version spellings: (pattern of a legacy value, how TLS 1.2 is written in that style)
-_MIN_STYLES = [
-    (re.compile(r"^VersionTLS1[01]$|^VersionSSL30$"), "VersionTLS12"),
-    (re.compile(r"^TLS1[01]$|^SSL30$"), "TLS12"),
-    (re.compile(r"^TLSv1(\.[01])?$", re.I), "TLSv1.2"),
-    (re.compile(r"^TLSv1_[01]$|^TLSv1$", re.I), "TLSv1_2"),
-    (re.compile(r"^1\.[01]$"), "1.2"),
+# Version spellings of the YAML services: (pattern of a value in that style,
+# how TLS 1.2 and TLS 1.3 are written in it)
+_STYLES = [
+    (re.compile(r"^VersionTLS1[0-3]$|^VersionSSL30$"), "VersionTLS12", "VersionTLS13"),
+    (re.compile(r"^TLS1[0-3]$|^SSL30$"), "TLS12", "TLS13"),
+    (re.compile(r"^TLSv1_[0-3]$", re.I), "TLSv1_2", "TLSv1_3"),
+    (re.compile(r"^TLSv1(\.[0-3])?$", re.I), "TLSv1.2", "TLSv1.3"),
+    (re.compile(r"^tls1\.[0-3]$"), "tls1.2", "tls1.3"),
+    (re.compile(r"^1\.[0-3]$"), "1.2", "1.3"),
 ]
 _MIN_KEYS = re.compile(r"(min_version|minVersion|minimumtls|tls-min-version|tls_min_version|"
                        r"tls_minimum_protocol_version)$")
+_MAX_KEYS = re.compile(r"(max_version|maxVersion|tls-max-version|tls_max_version|"
+                       r"tls_maximum_protocol_version)$")
+_LEGACY_VALUE = re.compile(r"(1[._]?[01]|SSL\w*|v1)$", re.I)
 
 
 def restrict_protocols(endpoint: TlsEndpoint) -> Optional[Fix]:
@@ -69,11 +74,8 @@ def restrict_protocols(endpoint: TlsEndpoint) -> Optional[Fix]:
                 edits = [d.insert_setting(endpoint, key, "TLSv1.2 TLSv1.3")]
         elif endpoint.dialect == "rabbitmq":
             edits = _rabbitmq_versions(endpoint, d)
-        elif setting is not None and _MIN_KEYS.search(setting.key):
-            value = _min_version_in_style(setting)
-            if value is None:
-                return None
-            edits = [d.set_value(setting, value)]
+        elif setting is not None and (_MIN_KEYS.search(setting.key) or _MAX_KEYS.search(setting.key)):
+            edits = _min_max_edits(endpoint, d)
         else:
             return None
     except Exception:  # the dialect cannot make this edit: no fix offered
@@ -90,11 +92,31 @@ def _client_prefix(endpoint: TlsEndpoint) -> str:
     return "proxy_ssl"
 
 
-def _min_version_in_style(setting: Setting) -> Optional[str]:
-    for pattern, replacement in _MIN_STYLES:
-        if pattern.match(setting.value.strip()):
-            return replacement
+def _in_style(setting: Setting, which: int) -> Optional[str]:
+    """TLS 1.2 (which=1) or TLS 1.3 (which=2) written the way ``setting`` writes versions."""
+    for style in _STYLES:
+        if style[0].match(setting.value.strip()):
+            return style[which]
     return None
+
+
+def _min_max_edits(endpoint: TlsEndpoint, d) -> list:
+    """min version TLS 1.2, and a max version below TLS 1.2 raised to TLS 1.3,
+    so the result is exactly TLS 1.2 and 1.3 (a lone min fix could leave min > max)."""
+    edits = []
+    for key, setting in endpoint.settings.items():
+        if not isinstance(setting, Setting) or key.startswith(("_", "fact.")):
+            continue
+        if _MIN_KEYS.search(key) and _LEGACY_VALUE.search(setting.value.strip()):
+            value = _in_style(setting, 1)
+        elif _MAX_KEYS.search(key) and _LEGACY_VALUE.search(setting.value.strip()):
+            value = _in_style(setting, 2)
+        else:
+            continue
+        if value is None:
+            return []
+        edits.append(d.set_value(setting, value))
+    return edits
 
 
 def _rabbitmq_versions(endpoint: TlsEndpoint, d) -> list:
