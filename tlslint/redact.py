@@ -8,6 +8,8 @@ password. So diff lines are redacted:
 
 * a line naming a password, passphrase, secret, token or inline key data
   keeps its key and loses its value (``ssl_options.password = <redacted>``);
+  a key *file* name (``private_key: {filename: server.key}``) is no secret and
+  stays, so the diff still applies;
 * a line that looks like key material (a long base64 run, as in an inline
   PEM key) is replaced entirely;
 * control characters other than tab, CR and LF are shown as escapes.
@@ -20,7 +22,7 @@ import re
 REDACTED = "<redacted>"
 
 _SECRET_KEY = re.compile(
-    r"(?i)(pass(?:word|phrase|wd)?|secret|token|key[-_]?data|inline[-_]?(?:string|bytes)|private[-_]?key)"
+    r"(?i)(pass(?:word|phrase|wd)?|secret|token|key[-_]?data|inline[-_]?(?:string|bytes))"
     r"(?![A-Za-z0-9])[\"']?")
 _SEPARATOR = re.compile(r"\s*(?:=|:|,|\s)\s*")
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{24,}={0,2}")

@@ -170,3 +170,11 @@ def test_library_warnings_never_quote_the_config(tmp_path):
     assert proc.returncode == 1
     assert "PLANTED" not in proc.stdout + proc.stderr
     assert "Warning" not in proc.stderr
+
+
+def test_a_key_file_name_is_not_redacted_in_diffs():
+    # a path is no secret; redacting it would make the diff unappliable
+    from tlslint.redact import redact_diff_line
+
+    line = ' private_key: { filename: "server.key" }\n'
+    assert redact_diff_line(line) == line
