@@ -80,3 +80,20 @@ def test_same_cert_reported_once(tmp_path, f):
     ca = f.write("root.pem", root)
     ep = nginx(tmp_path, f.write("s.pem", leaf), tmp_path / "k", ca=ca, verify="required")
     assert run_all(ep) == ["TLS401"]
+
+
+def test_expired_roots_of_a_whole_trust_store_are_not_reported(tmp_path, f):
+    # a client verifying against a system-style bundle: an expired root in it
+    # that no peer chains to makes nobody fail
+    from tlslint.rules import tls401_certificate_expired as r401
+    import datetime as dt
+    from pkifactory import NOW
+
+    roots = [f.root(f"Root {i}") for i in range(25)]
+    old = f.root("Expired Root", not_before=NOW - dt.timedelta(days=400), not_after=NOW - dt.timedelta(days=1))
+    bundle = f.write("bundle.pem", *roots, old)
+    ep = nginx(tmp_path, None, ca=bundle, verify="required", role="client")
+    assert check(r401, ep) == []
+    small = f.write("small.pem", roots[0], old)
+    ep = nginx(tmp_path, None, ca=small, verify="required", role="client")
+    assert [x.code for x in check(r401, ep)] == ["TLS401"]
