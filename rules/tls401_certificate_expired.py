@@ -4,7 +4,9 @@
 
 Every certificate of each served chain (leaf, intermediates, the root it
 reaches) and every certificate in the CA files an endpoint uses to verify
-its peers, judged at `--now` (or the clock).
+its peers, judged at `--now` (or the clock). A CA file that is a whole trust
+store (more than 20 certificates, like /etc/ssl/certs/ca-certificates.crt)
+is not judged root by root: an expired root no peer chains to harms nobody.
 
 ## Why it matters
 

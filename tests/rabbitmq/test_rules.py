@@ -320,3 +320,11 @@ def test_tls204_tls12_options_with_tls13_only(tmp_path):
                                       "management.ssl.reuse_sessions = true\n"})
     found = findings([tmp_path / "rabbitmq.conf"], select=["TLS204"])
     assert codes_lines(found, "TLS204") == [("rabbitmq.conf", 3)]
+
+
+def test_tls601_is_reported_at_the_versions_line_that_enables_the_legacy_protocol(tmp_path):
+    write(tmp_path, {"rabbitmq.conf": "listeners.ssl.default = 5671\n"
+                                      "ssl_options.versions.1 = tlsv1.2\n"
+                                      "ssl_options.versions.2 = tlsv1.1\n"})
+    found = findings([tmp_path / "rabbitmq.conf"], select=["TLS601"])
+    assert codes_lines(found, "TLS601") == [("rabbitmq.conf", 3)]

@@ -683,7 +683,8 @@ def _fill_tls(node: NodeConfig, ep: RabbitEndpoint, options: dict[str, Setting],
         # only the versions Erlang/OTP knows (a refused one is reported as TLS001)
         known = [s for s in versions if _usable(node, "versions.$", s)]
         names = frozenset(_VERSIONS[s.value.rstrip(" \t").strip("'")] for s in known)
-        ep.protocols = Field(names, (known or versions)[0])
+        lines = known or versions
+        ep.protocols = Field(names, lines[0], others=tuple(lines[1:]))
     elif surface is not None and surface.fixes_versions:
         ep.protocols = Field(ALL_TLS, None, default_note=FIX_VERSIONS_NOTE)
     else:
