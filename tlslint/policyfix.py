@@ -20,6 +20,16 @@ def _dialect(endpoint: TlsEndpoint):
     return dialects.for_dialect(endpoint.dialect)
 
 
+# (key, value that makes client certificates optional) -> the value that requires them
+REQUIRING_VALUES: dict = {
+    ("allowConnectionsWithoutCertificates", "true"): "false",        # MongoDB
+    ("client_authentication", "optional"): "required",               # Elasticsearch
+    ("require_client_certificate", "false"): "true",                 # Envoy
+    "*": {"VerifyClientCertIfGiven": "RequireAndVerifyClientCert",   # Go: Prometheus, Traefik, etcd
+          "verify-client-cert-if-given": "require-and-verify-client-cert"},  # Docker registry
+}
+
+
 def require_client_cert(endpoint: TlsEndpoint) -> Optional[Fix]:
     setting = endpoint.verify.setting
     if setting is None:
@@ -33,8 +43,12 @@ def require_client_cert(endpoint: TlsEndpoint) -> Optional[Fix]:
             edits = [d.set_value(setting, "true")]
         elif endpoint.dialect == "rabbitmq" and key == "verify":
             edits = [d.insert_setting(endpoint, "fail_if_no_peer_cert", "true")]
-        elif setting.value == "VerifyClientCertIfGiven":  # Go: Prometheus, Traefik...
-            edits = [d.set_value(setting, "RequireAndVerifyClientCert")]
+        elif (key, setting.value.strip()) in REQUIRING_VALUES:
+            edits = [d.set_value(setting, REQUIRING_VALUES[key, setting.value.strip()])]
+        elif setting.value.strip() in REQUIRING_VALUES.get("*", {}):
+            edits = [d.set_value(setting, REQUIRING_VALUES["*"][setting.value.strip()])]
+        elif endpoint.dialect == "envoy" and "require_client_certificate" not in endpoint.settings:
+            edits = [d.insert_setting(endpoint, "require_client_certificate", "true")]
         else:
             return None
     except Exception:  # the dialect cannot make this edit: no fix offered
@@ -74,6 +88,10 @@ def restrict_protocols(endpoint: TlsEndpoint) -> Optional[Fix]:
                 edits = [d.insert_setting(endpoint, key, "TLSv1.2 TLSv1.3")]
         elif endpoint.dialect == "rabbitmq":
             edits = _rabbitmq_versions(endpoint, d)
+        elif endpoint.dialect == "mongodb":
+            # MongoDB lists what it turns off
+            edits = ([d.set_value(setting, "TLS1_0,TLS1_1")] if setting is not None
+                     else [d.insert_setting(endpoint, "disabledProtocols", "TLS1_0,TLS1_1")])
         elif setting is not None and (_MIN_KEYS.search(setting.key) or _MAX_KEYS.search(setting.key)):
             edits = _min_max_edits(endpoint, d)
         else:
