@@ -117,8 +117,12 @@ _LINE_NUMBERS = re.compile(r"\b(?:line|lines)\s+\d+(?:\s*(?:-|–|to|and)\s*\d+)
 
 
 def fingerprint(finding: Finding, uri: str) -> str:
-    message = _LINE_NUMBERS.sub("", finding.message)
-    text = "\0".join((finding.code, uri, finding.endpoint or "", message))
+    """Stable across line moves and across the directory tlslint runs from:
+    the rule, the repository-relative file, the endpoint and the flagged text
+    itself (the message names files relative to the current directory)."""
+    loc = finding.location
+    flagged = loc.span.slice(loc.source.text) if loc is not None else _LINE_NUMBERS.sub("", finding.message)
+    text = "\0".join((finding.code, uri, finding.endpoint or "", flagged))
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 

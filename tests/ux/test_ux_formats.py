@@ -243,3 +243,22 @@ def test_progress_on_a_terminal_only_for_long_runs(monkeypatch):
     quiet("parsing", 1, 1)
     quiet.close()
     assert quiet.stream.getvalue() == ""
+
+
+def test_sarif_fingerprints_do_not_depend_on_the_current_directory(tmp_path, monkeypatch):
+    """The messages name files relative to the current directory; the
+    fingerprints must not, or every alert reopens when CI changes directory."""
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    write(repo / "deploy" / "nginx" / "nginx.conf",
+          "events {}\nhttp {\n  server {\n    listen 443 ssl;\n    ssl_certificate certs/missing.pem;\n"
+          "    ssl_certificate_key certs/missing.key;\n  }\n}\n")
+
+    def fingerprints(cwd, target):
+        monkeypatch.chdir(cwd)
+        code, out, _ = run("check", "--format", "sarif", target)
+        results = json.loads(out)["runs"][0]["results"]
+        return sorted((r["ruleId"], r["partialFingerprints"]["tlslint/v1"]) for r in results)
+
+    from_root = fingerprints(repo, "deploy")
+    assert from_root and from_root == fingerprints(repo / "deploy", ".")
