@@ -203,8 +203,10 @@ class Ctx:
         self.problem("TLS204", setting, message)
 
     def check_keys(self, section: "Section", known: Iterable[str], where: str,
-                   normalise=None) -> None:
-        """TLS007 for keys of ``section`` the service does not know."""
+                   normalise=None, refusal: str = "") -> None:
+        """TLS007 for keys of ``section`` the service does not know. ``refusal``:
+        the service refuses unknown keys (strict decoding), said in the message,
+        and the finding is an error."""
         known = list(known)
         lookup = {normalise(k) if normalise else k: k for k in known}
         for key, entry in section.entries().items():
@@ -219,7 +221,12 @@ class Ctx:
             msg = f"{self.dialect} does not know `{key}` in {where}"
             if guess:
                 msg += f"; did you mean `{guess[0]}`?"
-            self.problem("TLS007", s, msg, at_key=True, key=key, suggestion=guess[0] if guess else None)
+            extra = {}
+            if refusal:
+                msg += f": {refusal.format(key=key)}"
+                extra["severity"] = "error"
+            self.problem("TLS007", s, msg, at_key=True, key=key, suggestion=guess[0] if guess else None,
+                         **extra)
 
     # -- files --------------------------------------------------------------
     def cert_key_pairs(self, cert: Optional[Setting], key: Optional[Setting],
@@ -410,11 +417,29 @@ def protocols_field(ctx: Ctx, lo: Optional[Setting], hi: Optional[Setting], defa
     hi_v = hi_v or default_hi
     order = ("SSLv2", "SSLv3") + PROTOCOL_ORDER
     if order.index(lo_v) > order.index(hi_v):
+        # Go: "no supported versions satisfy MinVersion and MaxVersion";
+        # BoringSSL (Envoy): NO_SUPPORTED_VERSIONS_ENABLED
         protos = frozenset()
+        _no_version_left(ctx, lo, hi, lo_v, hi_v)
     else:
         protos = version_range(lo_v, hi_v)
-    where = lo or hi
+    where = (hi or lo) if not protos else (lo or hi)
     return Field(protos, where, "" if where else note)
+
+
+def _no_version_left(ctx: Ctx, lo: Optional[Setting], hi: Optional[Setting], lo_v: str, hi_v: str) -> None:
+    """TLS204 on the maximum version setting (the minimum one when the maximum
+    is the service's default): the range is empty."""
+    from tlslint.dialects.yaml import SERVICE_LABEL
+
+    service = SERVICE_LABEL.get(ctx.dialect, ctx.dialect)
+    lo_text = f"`{lo.key}: {lo.value.strip()}`" if lo is not None else f"{service}'s default minimum {lo_v}"
+    hi_text = f"`{hi.key}: {hi.value.strip()}`" if hi is not None else f"{service}'s default maximum {hi_v}"
+    at = hi if hi is not None else lo
+    words = ("BoringSSL: NO_SUPPORTED_VERSIONS_ENABLED" if ctx.dialect == "envoy"
+             else "Go: \"no supported versions satisfy MinVersion and MaxVersion\"")
+    ctx.problem("TLS204", at, f"{hi_text} is below {lo_text}: no TLS version is left, {service} cannot "
+                              f"complete any TLS handshake ({words})", kind="no-version")
 
 
 def ciphers_field(section: "Section", key: str) -> Field:

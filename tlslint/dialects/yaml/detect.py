@@ -5,6 +5,17 @@ file name, then the signature of top-level (and second-level) keys, then the
 ``apiVersion``/``kind`` of each document. A file that matches nothing (a
 Kubernetes Secret, an Ingress, a PEM file, an nginx or RabbitMQ config) is not
 claimed.
+
+A name match needs a YAML-ish suffix (``.yml``, ``.yaml``, ``.json``, none;
+``.kubeconfig`` for kubeconfigs): ``kubeconfig.go`` or ``docs/kubeconfig.md``
+are not configs. A ``.conf`` file (nginx's and RabbitMQ's too, whose detectors
+run first) is claimed only when its content agrees: ``kind: Config`` with
+clusters/users/contexts (kubeadm's ``admin.conf``, ``kubelet.conf``...) or a
+mongod-shaped YAML. A Kubernetes object (top-level ``apiVersion`` and
+``kind``: a Deployment, Pod, ConfigMap...) vetoes a name match
+(``k8s/traefik.yaml``, ``manifests/etcd.yaml`` are workloads), unless it is
+the service's own kind (kubeconfig ``Config``, Traefik CRDs); so does Grafana
+provisioning (``apiVersion: 1`` with ``providers:``/``datasources:``...).
 """
 
 from __future__ import annotations
@@ -15,6 +26,7 @@ from pathlib import Path
 from typing import Optional
 
 YAML_SUFFIXES = {".yml", ".yaml", ".json", ""}
+TRAEFIK_APIS = ("traefik.io/", "traefik.containo.us/")
 
 _KEY_LINE = re.compile(
     r"""^(?P<indent>[ ]*)(?:-[ ]+)?(?:"(?P<dq>[^"\n]+)"|'(?P<sq>[^'\n]+)'|(?P<plain>[A-Za-z_@][\w.\-/@]*))[ \t]*:(?=[ \t]|$)""")
@@ -55,7 +67,15 @@ REGISTRY_TLS = {"certificate", "key", "clientcas", "clientauth", "minimumtls", "
 TRAEFIK_DYNAMIC_TOP = {"http", "tcp", "udp", "tls"}
 TRAEFIK_DYNAMIC_CHILDREN = {"routers", "services", "middlewares", "serversTransports"}
 TRAEFIK_TLS_CHILDREN = {"certificates", "options", "stores"}
-TRAEFIK_STATIC_TOP = {"entryPoints", "providers", "certificatesResolvers"}
+TRAEFIK_STATIC_TOP = {"entryPoints", "certificatesResolvers"}
+GRAFANA_TOP = {"providers", "datasources", "deleteDatasources", "notifiers", "deleteNotifiers", "contactPoints",
+               "deleteContactPoints", "policies", "resetPolicies", "templates", "deleteTemplates", "muteTimes",
+               "deleteMuteTimes", "groups", "deleteRules", "apps"}
+# children of a Traefik static ``providers:`` mapping (Grafana provisioning has
+# a ``providers:`` list of {name, orgId, folder, type, options})
+TRAEFIK_PROVIDERS = {"file", "docker", "swarm", "kubernetesCRD", "kubernetesIngress", "kubernetesGateway",
+                     "kubernetesIngressNGINX", "consulCatalog", "consul", "nomad", "ecs", "etcd", "zooKeeper",
+                     "redis", "http", "rest", "plugin", "providersThrottleDuration", "marathon", "rancher"}
 
 
 def _keys(head: str) -> tuple[list[str], dict[str, set[str]], dict[str, set[str]]]:
@@ -115,10 +135,10 @@ def detect(path: Path, head: str) -> Optional[str]:
         return None
     suffix = path.suffix.lower()
     by_name = _by_name(path)
-    if by_name is not None and (suffix in YAML_SUFFIXES or by_name in ("mongodb", "kubeconfig")):
-        return by_name
-    if suffix not in YAML_SUFFIXES and suffix != ".conf" and by_name is None:
-        if not (suffix and path.name.lower().endswith((".yml.sample", ".yaml.sample"))):
+    if suffix not in YAML_SUFFIXES and suffix != ".conf":
+        if by_name == "kubeconfig" and suffix == ".kubeconfig":
+            pass
+        elif not (suffix and path.name.lower().endswith((".yml.sample", ".yaml.sample"))):
             return None
     top, children, grand = _keys(head)
     topset = set(top)
@@ -129,23 +149,32 @@ def detect(path: Path, head: str) -> Optional[str]:
         kinds |= set(_FLOW_KIND.findall(head))
 
     if suffix == ".conf":
-        # .conf is nginx's and RabbitMQ's too: only a mongod-shaped YAML file is ours
-        if _is_mongodb(topset, children):
+        # .conf is nginx's and RabbitMQ's too: only a kubeconfig (kubeadm's
+        # admin.conf, kubelet.conf...) or a mongod-shaped YAML file is ours
+        if _is_kubeconfig(topset, kinds):
+            return "kubeconfig"
+        if _is_mongodb(topset, children) and not _k8s_object(apis, kinds):
             return "mongodb"
         return None
 
-    if "Config" in kinds and (topset & {"clusters", "users", "contexts"} or not topset):
+    if by_name is not None and not _vetoed(by_name, apis, kinds, topset):
+        return by_name
+
+    if _is_kubeconfig(topset, kinds):
         return "kubeconfig"
     if {"clusters", "contexts"} <= topset and ("current-context" in topset or "v1" in apis):
         return "kubeconfig"
-    if any(a.startswith(("traefik.io/", "traefik.containo.us/")) for a in apis):
+    if any(a.startswith(TRAEFIK_APIS) for a in apis):
         return "traefik"
+    if _k8s_object(apis, kinds) or _grafana_provisioning(apis, topset):
+        return None  # a Deployment, Pod, ConfigMap..., Grafana provisioning: not a service config
     if topset & ENVOY_TOP or ("admin" in topset and topset & ENVOY_ADMIN_COMPANIONS):
         return "envoy"
     if topset & {"tls_server_config", "basic_auth_users", "http_server_config"} and topset <= PROMETHEUS_TOP:
         return "prometheus"
-    if "server" in topset and children.get("server", set()) & {"http_tls_config", "grpc_tls_config",
-                                                                "http_listen_port", "grpc_listen_port"}:
+    if "server" in topset and children.get("server", set()) & {"http_tls_config", "grpc_tls_config"}:
+        # dskit (Loki, Tempo, Mimir); a Helm values.yaml with server.http_listen_port
+        # and no TLS block is not claimed
         return "prometheus"
     if topset & ETCD_TOP:
         return "etcd"
@@ -161,6 +190,35 @@ def detect(path: Path, head: str) -> Optional[str]:
     if "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3" in head and not kinds:
         return "envoy"
     return None
+
+
+def _is_kubeconfig(topset: set[str], kinds: set[str]) -> bool:
+    return "Config" in kinds and bool(topset & {"clusters", "users", "contexts"} or not topset)
+
+
+def _k8s_object(apis: set[str], kinds: set[str]) -> bool:
+    """Top-level ``apiVersion`` and ``kind``: a Kubernetes object (Grafana
+    provisioning's ``apiVersion: 1`` has no kind)."""
+    return bool(apis) and bool(kinds)
+
+
+def _grafana_provisioning(apis: set[str], topset: set[str]) -> bool:
+    """Grafana provisioning (``apiVersion: 1`` and ``providers:``, ``datasources:``...)."""
+    return "1" in apis and bool(topset & GRAFANA_TOP)
+
+
+def _vetoed(dialect: str, apis: set[str], kinds: set[str], topset: set[str]) -> bool:
+    """A name match that the content contradicts: a Kubernetes object of another
+    kind, or a Grafana provisioning file (``dashboards/traefik.yaml``)."""
+    if _grafana_provisioning(apis, topset):
+        return True
+    if not _k8s_object(apis, kinds):
+        return False
+    if dialect == "kubeconfig":
+        return "Config" not in kinds
+    if dialect == "traefik":
+        return not any(a.startswith(TRAEFIK_APIS) for a in apis)
+    return True
 
 
 def _is_mongodb(topset: set[str], children: dict[str, set[str]]) -> bool:
@@ -187,6 +245,8 @@ def _is_registry(head: str, topset: set[str], children, grand) -> bool:
 
 def _is_traefik(topset: set[str], children: dict[str, set[str]]) -> bool:
     if topset & TRAEFIK_STATIC_TOP:
+        return True
+    if "providers" in topset and children.get("providers", set()) & TRAEFIK_PROVIDERS:
         return True
     if not topset or not topset <= TRAEFIK_DYNAMIC_TOP:
         return False

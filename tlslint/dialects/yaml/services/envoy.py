@@ -7,7 +7,8 @@ Every ``transport_socket.typed_config`` whose ``@type`` is a
 lowerCamelCase (proto-JSON). DataSources: ``filename`` (a path, joined to the
 config file's directory: Envoy itself uses its working directory),
 ``inline_string``, ``inline_bytes`` (base64), ``environment_variable`` and SDS
-(not checkable offline).
+(not checkable offline; an SDS ``tls_certificate`` secret carries the
+certificate and its private key, so such a pair is not key-less).
 
 Semantics: without ``validation_context.trusted_ca`` a peer certificate is
 not verified; a server with ``trusted_ca`` only *asks* for client
@@ -157,8 +158,10 @@ def _context(ctx: Ctx, tls: Section, role: str, info: dict) -> None:
         for c in common.maps("tls_certificate_sds_secret_configs"):
             s = c.get("name") or c.anchor("name")
             if s is not None:
+                # the SDS secret delivers the certificate and its key together
                 pairs.append(CertKeyPair(cert=ctx.file_ref(
-                    "cert", s, unresolved=f"SDS secret {s.value}: delivered at runtime, not checked")))
+                    "cert", s, unresolved=f"SDS secret {s.value}: delivered at runtime, not checked"),
+                    key_in_cert_file=True))
         params = common.sub("tls_params")
         vc = common.sub("validation_context")
         combined = common.sub("combined_validation_context")

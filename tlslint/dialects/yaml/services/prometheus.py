@@ -6,7 +6,9 @@ Keys read: cert_file, key_file, cert, key (inline PEM), client_ca_file,
 client_ca (inline), client_auth_type, client_allowed_sans, min_version,
 max_version, cipher_suites; dskit: server.tls_min_version,
 server.tls_cipher_suites. Defaults: NoClientCert, TLS 1.2 to TLS 1.3.
-``*_file`` paths are joined to the config file's directory (exporter-toolkit
+exporter-toolkit decodes strictly (yaml UnmarshalStrict): an unknown key in
+``tls_server_config`` (TLS007) and a duplicate key (TLS009) are errors, it
+refuses to start. ``*_file`` paths are joined to the config file's directory (exporter-toolkit
 ``SetDirectory``); dskit resolves them against the process directory, for
 which the config directory is the best guess.
 """
@@ -41,7 +43,9 @@ def build(ctx: Ctx, root) -> None:
 
 
 def _endpoint(ctx: Ctx, sec: Section, label: str, anchor, dskit) -> None:
-    ctx.check_keys(sec, KNOWN, label)
+    # exporter-toolkit decodes with yaml.UnmarshalStrict: an unknown key stops it
+    ctx.check_keys(sec, KNOWN, label, refusal="" if dskit is not None else
+                   "exporter-toolkit refuses the file (yaml UnmarshalStrict: field {key} not found)")
     settings = sec.settings()
     cert_file, cert = sec.get("cert_file"), sec.get("cert")
     key_file, key = sec.get("key_file"), sec.get("key")

@@ -4,7 +4,9 @@ Dynamic: ``tls.certificates[].{certFile,keyFile}`` and
 ``tls.stores.<n>.defaultCertificate`` are the served certificates (chosen by
 SNI, whatever the option), so they all sit on the endpoint of the ``default``
 TLS option together with every router's names (``tls.domains`` and
-``Host()``/``HostSNI()`` rules of routers with ``tls``). Each other
+``Host()``/``HostSNI()`` rules of routers with ``tls``; TCP routers with
+``tls: {passthrough: true}`` contribute no names: Traefik does not
+terminate TLS there). Each other
 ``tls.options.<n>`` is its own endpoint without certificates.
 ``serversTransports`` (and static ``serversTransport``, and the static
 ``tls: {ca, cert, key, insecureSkipVerify}`` client blocks) are clients.
@@ -122,6 +124,8 @@ def _router_names(ctx: Ctx, top: Section) -> list[Field]:
             if r.entry("tls") is None:
                 continue
             tls = r.sub("tls")
+            if tls is not None and truthy(tls.get("passthrough")):
+                continue  # TCP passthrough: the backend terminates TLS, Traefik serves no certificate
             found = []
             if tls is not None:
                 for d in tls.maps("domains"):
