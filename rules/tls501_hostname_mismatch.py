@@ -12,6 +12,9 @@ endpoint serves, with RFC 6125 rules:
   and needs both; a wildcard server name needs the same wildcard SAN;
 * IP addresses must be IP SANs; comparison ignores case and a trailing dot.
 
+Traefik picks the certificate by SNI from its whole store: there a name
+is fine when any of the store's certificates covers it.
+
 A name-based nginx server without a certificate of its own is served the
 default server's certificate of the same `listen` socket (nginx only
 switches certificates to a server that has one): that certificate must
@@ -68,6 +71,9 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
             a = ctx.pki.analyze_served_chain(pair, endpoint)
             if a.leaf is not None:
                 served.append((pair, a, True))
+    if endpoint.dialect in SNI_STORE_DIALECTS:
+        yield from _any_certificate(endpoint, ctx, [a.leaf for _, a, _ in served])
+        return
     for pair, a, fallback in served:
         leaf = a.leaf
         for field in endpoint.names:
@@ -91,3 +97,26 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
             yield ctx.finding(
                 field.setting or endpoint.anchor, message,
                 endpoint=endpoint, related=[related_cert(leaf, describe_sans(leaf))])
+
+
+# Servers that pick the certificate by SNI from a store of several: a name is
+# fine when any certificate of the store covers it.
+SNI_STORE_DIALECTS = frozenset({"traefik"})
+
+
+def _any_certificate(endpoint: TlsEndpoint, ctx: CheckContext, leaves) -> Iterable[Finding]:
+    if not leaves:
+        return
+    for field in endpoint.names:
+        hosts = server_name_hosts(field.value)
+        if hosts is None:
+            continue
+        missing = [h for h in hosts if not any(covers(leaf, h) for leaf in leaves)]
+        missing = [h for h in missing if not any(leaf.san is None and cn_covers(leaf, h) for leaf in leaves)]
+        if not missing:
+            continue
+        yield ctx.finding(
+            field.setting or endpoint.anchor,
+            f"{' and '.join(missing)} is not covered by any of the {len(leaves)} certificate(s) "
+            "the server picks from by SNI: clients will fail with a hostname mismatch",
+            endpoint=endpoint, related=[related_cert(leaf, describe_sans(leaf)) for leaf in leaves])
