@@ -18,7 +18,7 @@ RULE_MODULES = (
     "tls006_unresolved_path",
     "tls007_unknown_dialect_setting",
     "tls008_unused_suppression",
-    "tls009_duplicate_key",
+    "tls009_duplicate_setting",
     "tls101_chain_incomplete",
     "tls102_chain_misordered",
     "tls103_chain_contains_root",

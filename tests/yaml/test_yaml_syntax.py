@@ -10,8 +10,8 @@ from tlslint.dialects import yaml as Y
 
 
 def _rules():
-    from tlslint.rules import tls007_unknown_dialect_setting, tls009_duplicate_key
-    return tls007_unknown_dialect_setting, tls009_duplicate_key
+    from tlslint.rules import tls007_unknown_dialect_setting, tls009_duplicate_setting
+    return tls007_unknown_dialect_setting, tls009_duplicate_setting
 
 
 def test_invalid_yaml_line_and_column(tmp_path):
