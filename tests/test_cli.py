@@ -95,3 +95,12 @@ def test_whole_corpus_never_exits_2_and_every_nginx_file_is_read():
     assert result.exit_code == 1, result.stderr
     findings = json.loads(result.stdout)["findings"]
     assert not [f for f in findings if f["code"] == "TLS003" and "/nginx/" in f["path"]]
+
+
+def test_each_rule_module_is_named_after_its_code_and_name():
+    from tlslint import rules
+
+    for module in rules.load_all():
+        rule = module.RULE
+        expected = f"{rule.code.lower()}_{rule.name.replace('-', '_')}"
+        assert module.__name__.rsplit(".", 1)[-1] == expected
