@@ -60,7 +60,9 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
         msg += f"; expected order: {order}"
         related = [related_cert(c, "leaf" if c is a.leaf else "") for c in a.file_certs]
         data = original_bytes(a)
-        new = reorder_blocks(data, [c.fingerprint for c in a.expected_order]) if data else None
+        # never offer to serve a CA certificate as the server's own
+        safe = not a.expected_order[0].is_ca
+        new = reorder_blocks(data, [c.fingerprint for c in a.expected_order]) if data and safe else None
         fix = rewrite_fix(a, f"reorder {a.cert_file.display}: leaf first, each certificate followed by its issuer",
                           "safe", new, a.expected_order)
         yield ctx.finding(pair.cert.setting, msg, endpoint=endpoint, related=related, fix=fix)

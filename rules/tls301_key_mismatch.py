@@ -88,7 +88,12 @@ def _positional(endpoint: TlsEndpoint, ctx: CheckContext, pair: CertKeyPair) -> 
     key_file = kr.loaded.display if kr.loaded else "the key file"
     where = pair.key.setting if pair.key is not None else pair.cert.setting
     other = next((c for c in lf.certs[1:] if c.spki == kr.spki), None)
-    if other is not None:
+    if other is not None and other.is_ca:
+        msg = (f"the private key in {key_file} is the key of the CA certificate {other.subject} "
+               f"({other.describe()} of {lf.display}), not of the server certificate {first.subject}: "
+               f"configure the server certificate's own key; {key_mismatch_consequence(endpoint)}")
+        related = [related_cert(first, "the server certificate"), related_cert(other, "CA; matches the key")]
+    elif other is not None:
         msg = (f"the private key in {key_file} belongs to {other.describe()} of {lf.display}, "
                f"not to the first certificate {first.subject}: the server's own certificate "
                f"must come first; {key_mismatch_consequence(endpoint)}")

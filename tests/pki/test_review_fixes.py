@@ -238,3 +238,67 @@ def test_envoy_allows_partial_chains(tmp_path):
     result = engine.check([tmp_path], Options(now=NOW, use_system_store=False, trust=[tmp_path / "certs/root.pem"]))
     assert any(e.dialect == "envoy" and e.ca_files for d in result.documents for e in d.endpoints)
     assert sorted((f.code, f.line) for f in result.findings if f.code == "TLS105") == []
+
+
+# ---------------------------------------------------------------------------
+# chain review: leaf choice, missing basicConstraints, stale copies
+
+def _site(tmp_path: Path, certs, key) -> list[tuple[str, int]]:
+    pki_dir = tmp_path / "certs"
+    pki_dir.mkdir(exist_ok=True)
+    (pki_dir / "site.pem").write_bytes(b"".join(c.pem for c in certs))
+    (pki_dir / "site.key").write_bytes(key.key_pem())
+    (tmp_path / "nginx.conf").write_text(
+        "events {}\nhttp {\n  server {\n    listen 443 ssl;\n    server_name www.example.test;\n"
+        "    ssl_certificate certs/site.pem;\n    ssl_certificate_key certs/site.key;\n  }\n}\n")
+    result = engine.check([tmp_path], Options(now=NOW, use_system_store=False, trust=[tmp_path / "root.pem"]))
+    assert not result.internal_errors
+    return sorted((f.code, f.line) for f in result.findings)
+
+
+def test_the_intermediates_key_does_not_make_it_the_leaf(tmp_path):
+    pki = PkiFactory(tmp_path)
+    root = pki.root()
+    pki.write("root.pem", root)
+    inter = pki.intermediate(root)
+    leaf = pki.leaf(inter)
+    # only the key mismatch: no name, SAN or order findings about the CA, no reorder fix
+    assert _site(tmp_path, [leaf, inter], inter) == [("TLS301", 7)]
+
+
+def test_an_intermediate_without_basic_constraints_is_invalid(tmp_path):
+    pki = PkiFactory(tmp_path)
+    root = pki.root()
+    pki.write("root.pem", root)
+    inter = pki._build("No BC CA", root, __import__("pkifactory").new_key("ec"), ca=True)
+    # rebuild without the basicConstraints extension: cryptography's builder, by hand
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    import datetime as dt
+    key = inter.key
+    cert = (x509.CertificateBuilder().subject_name(inter.cert.subject).issuer_name(root.cert.subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(NOW - dt.timedelta(days=1)).not_valid_after(NOW + dt.timedelta(days=90))
+            .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
+                                         content_commitment=False, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False,
+                                         encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .sign(root.key, hashes.SHA256()))
+    inter.cert = cert
+    leaf = pki.leaf(inter)
+    assert ("TLS109", 6) in _site(tmp_path, [leaf, inter], leaf)
+
+
+def test_an_expired_copy_of_the_intermediate_before_the_valid_one_is_no_error(tmp_path):
+    import datetime as dt
+
+    pki = PkiFactory(tmp_path)
+    root = pki.root()
+    pki.write("root.pem", root)
+    inter = pki.intermediate(root)
+    stale = pki._build(inter.name, root, inter.key, ca=True, not_before=NOW - dt.timedelta(days=400),
+                       not_after=NOW - dt.timedelta(days=5))
+    leaf = pki.leaf(inter)
+    found = _site(tmp_path, [leaf, stale, inter], leaf)
+    assert not [c for c, _ in found if c in ("TLS401", "TLS101", "TLS105", "TLS109")]

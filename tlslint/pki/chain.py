@@ -120,8 +120,11 @@ def analyze(pki: "Pki", pair: CertKeyPair, endpoint: TlsEndpoint) -> ChainAnalys
     if key.status == "ok" and key.spki is not None:
         for c in res.file_certs:
             if c.spki == key.spki:
-                leaf = c
                 res.key_matches = c
+                # a CA certificate is never the server's own, even with its key
+                # configured by mistake (TLS301 says so): the leaf stays the leaf
+                if not (c.is_ca and any(not other.is_ca for other in res.file_certs)):
+                    leaf = c
                 break
     if leaf is None:
         leaf = res.file_certs[0]
@@ -136,7 +139,7 @@ def analyze(pki: "Pki", pair: CertKeyPair, endpoint: TlsEndpoint) -> ChainAnalys
     leaf_node = Node(leaf, "served", lf.display)
     served_nodes = [Node(c, "served", c.file) for c in res.served if c is not leaf]
     anchors = pki.anchors(endpoint)
-    graph = Graph([leaf_node] + served_nodes + anchors)
+    graph = Graph([leaf_node] + served_nodes + anchors, at)
     paths = graph.paths_from(leaf_node)
     best = best_path(paths, at)
     assert best is not None
@@ -156,7 +159,7 @@ def analyze(pki: "Pki", pair: CertKeyPair, endpoint: TlsEndpoint) -> ChainAnalys
             if not c.self_signed:
                 elsewhere.append(Node(c, "elsewhere", f"{ref.setting.key} {clf.display}"))
         if elsewhere:
-            graph_b = Graph([leaf_node] + served_nodes + anchors + elsewhere)
+            graph_b = Graph([leaf_node] + served_nodes + anchors + elsewhere, at)
             best_b = best_path(graph_b.paths_from(leaf_node), at)
             if best_b is not None and best_b.trusted:
                 res.completed_path = best_b.nodes
@@ -258,6 +261,11 @@ def _structure(res: ChainAnalysis, best: Path, at: dt.datetime) -> None:
                                    "(basicConstraints cA is not set): clients fail with "
                                    "'invalid CA certificate'"))
             continue
+        is_anchor = best.trusted and i == len(nodes) - 1
+        if c.basic_constraints is None and not is_anchor:
+            res.invalid.append((c, f"issues {below.subject} but has no basicConstraints extension: clients "
+                                   "fail with 'invalid CA certificate'"))
+            continue
         if c.key_usage is not None and not c.key_usage.key_cert_sign:
             res.invalid.append((c, "is a CA whose keyUsage lacks keyCertSign: clients fail with "
                                    "'key usage does not include certificate signing'"))
@@ -356,8 +364,8 @@ def depth_needed(pki: "Pki", endpoint: TlsEndpoint) -> Optional[DepthNeed]:
     for ref, lf, c in entries:
         nodes.append(Node(c, "anchor" if c.self_signed else "served", lf.display))
         refs[id(c)] = ref
-    graph = Graph(nodes)
     at = pki.options.validation_time()
+    graph = Graph(nodes, at)
     best: Optional[DepthNeed] = None
     for ref, lf, c in entries:
         if not c.is_ca or c.self_signed:

@@ -136,18 +136,24 @@ class Path:
 class Graph:
     """Certificates indexed by subject, with anchors marked."""
 
-    def __init__(self, nodes: Iterable[Node]):
+    def __init__(self, nodes: Iterable[Node], at=None):
         self.by_subject: dict[tuple, list[Node]] = {}
         self.anchor_ids: set[tuple] = set()  # (subject_key, spki) of anchors
         seen: dict[tuple, Node] = {}
         rank = {"anchor": 0, "served": 1, "elsewhere": 2}
+
+        def valid(n: Node) -> bool:
+            return at is None or n.info.not_before <= at <= n.info.not_after
+
         for node in nodes:
             if node.origin == "anchor":
                 self.anchor_ids.add((node.info.subject_key, node.info.spki))
             old = seen.get(node.ident)
             if old is not None:
-                # keep one representative per (subject, key, issuer): prefer anchors, then served
-                if rank[node.origin] < rank[old.origin]:
+                # keep one representative per (subject, key, issuer): prefer anchors, then
+                # served; among equals the copy valid at the validation time (a renewed
+                # intermediate served after its expired predecessor: clients pick the valid one)
+                if (rank[node.origin], not valid(node)) < (rank[old.origin], not valid(old)):
                     lst = self.by_subject[node.info.subject_key]
                     lst[lst.index(old)] = node
                     seen[node.ident] = node
