@@ -10,8 +10,10 @@ what the certificate is used for:
 * CA certificates on the served path that carry an EKU must allow the same
   purpose (OpenSSL and `cryptography` check it on the whole chain).
 
-`anyExtendedKeyUsage` is accepted; a certificate without the extension is
-unrestricted.
+A certificate without the extension is unrestricted. `anyExtendedKeyUsage`
+is accepted on a CA; on the leaf it is not enough (OpenSSL and cryptography
+reject a server or client leaf whose only EKU is anyExtendedKeyUsage; Go
+accepts it).
 
 ## Why it matters
 
@@ -65,8 +67,10 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
             nodes = nodes[:-1]  # the trust anchor's EKU is not a constraint here
         for node in nodes:
             c = node.info
-            if c.eku is None or want in c.eku or ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE in c.eku:
+            if c.eku is None or want in c.eku:
                 continue
+            if ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE in c.eku and c is not a.leaf:
+                continue  # a CA allowing any purpose constrains nothing
             if c is a.leaf:
                 what = "server certificate" if endpoint.role == "server" else "client certificate"
                 msg = (f"the {what} {c.subject} in {c.file} has extendedKeyUsage {_eku_text(c.eku)} "
