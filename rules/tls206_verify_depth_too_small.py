@@ -117,8 +117,12 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
     root = need.path[-1]
     source = "as configured" if endpoint.depth.setting is not None else (note or "the default")
     peer = "client" if endpoint.role == "server" else "server"
-    msg = (f"{need.ca.subject} in {need.ca.file} is {len(need.path) - 1} level(s) below the root "
-           f"{root.subject}: a {peer} certificate it issues passes through {needed} {counted}, "
+    if len(need.path) == 1:
+        where_ca = f"a {peer} certificate issued directly by the root {root.subject} ({root.file})"
+    else:
+        where_ca = (f"{need.ca.subject} in {need.ca.file} is {len(need.path) - 1} level(s) below the root "
+                    f"{root.subject}: a {peer} certificate it issues")
+    msg = (f"{where_ca} passes through {needed} {counted}, "
            f"but {key} allows {allowed} ({source}); those {peer}s will fail with {error}")
     fix = Fix(title=f"set {key} to {needed}", applicability="safe", edits=_edit(endpoint, key, needed))
     related = [related_cert(c) for c in need.path]

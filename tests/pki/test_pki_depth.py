@@ -76,3 +76,15 @@ def test_rabbitmq_depth(tmp_path, f):
     assert codes(check(r206, ep)) == ["TLS206"]
     ep = nginx(tmp_path, None, ca=ca, verify="required", dialect="rabbitmq", depth_semantics="otp")
     assert check(r206, ep) == []  # no depth value known: OTP default applies (dialect sets 10)
+
+
+def test_envoy_depth_zero_with_only_a_root_is_too_small(tmp_path, f):
+    # BoringSSL counts the anchor: a client issued directly by the root needs max_verify_depth 1
+    root = f.root()
+    ca = f.write("clients.pem", root)
+    ep = nginx(tmp_path, None, ca=ca, verify="required", depth=0, dialect="envoy", depth_semantics="envoy")
+    assert [x.code for x in check(r206, ep)] == ["TLS206"]
+    ep = nginx(tmp_path, None, ca=ca, verify="required", depth=1, dialect="envoy", depth_semantics="envoy")
+    assert check(r206, ep) == []
+    ep = nginx(tmp_path, None, ca=ca, verify="required", depth=0)  # nginx/OpenSSL: root alone needs 0
+    assert check(r206, ep) == []

@@ -380,6 +380,13 @@ def depth_needed(pki: "Pki", endpoint: TlsEndpoint) -> Optional[DepthNeed]:
         need = DepthNeed(openssl=k, otp=k - s, ca=c, path=chain, ref=ref)
         if best is None or (need.openssl, need.otp) > (best.openssl, best.otp):
             best = need
+    if best is None:
+        # only roots: peers are issued directly by a root (no intermediate);
+        # depth semantics that count the anchor (Envoy) still need 1
+        root = next((c for ref, lf, c in entries if c.is_ca and c.self_signed), None)
+        if root is not None:
+            best = DepthNeed(openssl=0, otp=0, ca=root, path=[root],
+                             ref=next(ref for ref, lf, c in entries if c is root))
     return best
 
 
