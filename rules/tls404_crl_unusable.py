@@ -51,13 +51,23 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
         return
     now = ctx.options.validation_time()
     issuers: set[str] = set()
+    bad: set[str] = set()  # CRLs that claim a CA's name but not its key: reported once, above
     loaded_any = False
+    cas = [c for ref in endpoint.ca_files for c in (ctx.pki.load(ref).certs if ctx.pki.load(ref).ok else [])]
     for ref in endpoint.crl_files:
         lf = ctx.pki.load(ref)
         if not lf.ok:
             continue  # TLS002/003/004/006 say why
         loaded_any = True
         for crl in lf.crls:
+            same_name = [ca for ca in cas if ca.subject == crl.issuer]
+            if same_name and not any(_signed_by(crl, ca) for ca in same_name):
+                yield ctx.finding(ref.setting, f"the CRL named as from {crl.issuer} in {lf.display} is not "
+                                               "signed by that CA's key: every peer certificate fails "
+                                               "verification ('CRL signature failure')",
+                                  endpoint=endpoint, related=[Related(lf.display, f"CRL {crl.index}")])
+                bad.add(crl.issuer)
+                continue
             issuers.add(crl.issuer)
             next_update = crl.crl.next_update_utc
             last_update = crl.crl.last_update_utc
@@ -81,8 +91,15 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
         if not lf.ok:
             continue
         for ca in lf.certs:
-            if ca.is_ca and ca.subject not in issuers:
+            if ca.is_ca and ca.subject not in issuers and ca.subject not in bad:
                 yield ctx.finding(setting, f"no CRL from the CA {ca.subject} ({lf.display}) in the CRL "
                                            "file: nginx checks CRLs for every CA on the chain, so peers "
                                            "under it fail with 'unable to get certificate CRL'",
                                   endpoint=endpoint, related=[related_cert(ca, "no CRL")])
+
+
+def _signed_by(crl, ca) -> bool:
+    try:
+        return ca.public_key is not None and crl.crl.is_signature_valid(ca.public_key)
+    except Exception:  # unsupported key type: do not accuse the CRL
+        return True

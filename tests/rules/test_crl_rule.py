@@ -57,3 +57,9 @@ def test_missing_crl_of_one_ca(site):
 def test_no_verification_no_crl_finding(site):
     tmp_path, root, inter = site
     assert run(tmp_path, make_crl(inter), verify="off") == []
+
+
+def test_crl_signed_by_another_key(site):
+    tmp_path, root, inter = site
+    impostor = PkiFactory(tmp_path / "other")._build(root.name, None, __import__("pkifactory").new_key(), ca=True)
+    assert run(tmp_path, make_crl(inter) + make_crl(impostor)) == [("TLS404", 11)]
