@@ -53,7 +53,11 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
     issuers: set[str] = set()
     bad: set[str] = set()  # CRLs that claim a CA's name but not its key: reported once, above
     loaded_any = False
-    cas = [c for ref in endpoint.ca_files for c in (ctx.pki.load(ref).certs if ctx.pki.load(ref).ok else [])]
+    cas = []
+    for ref in endpoint.ca_files:
+        ca_file = ctx.pki.load(ref)
+        if ca_file.ok:
+            cas += ca_file.certs
     for ref in endpoint.crl_files:
         lf = ctx.pki.load(ref)
         if not lf.ok:
