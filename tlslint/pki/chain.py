@@ -280,9 +280,10 @@ def _structure(res: ChainAnalysis, best: Path, at: dt.datetime) -> None:
         res.verdict = _verdict([n.info for n in nodes], at)
         if res.verdict and "name constraint" in res.verdict.lower():
             holder = next((n.info for n in nodes[1:] if _has_name_constraints(n.info)), nodes[-1].info)
+            which = "excluded" if "excluded" in res.verdict.lower() else "permitted"
             res.invalid.append((holder, "its name constraints do not permit the names of the "
                                         f"leaf {nodes[0].info.subject}: clients fail with "
-                                        "'permitted subtree violation'"))
+                                        f"'{which} subtree violation'"))
 
 
 def _has_name_constraints(c: CertInfo) -> bool:
