@@ -8,7 +8,9 @@ what the certificate is used for:
 * the certificate a TLS server presents needs `serverAuth`;
 * the certificate an outgoing client presents (mutual TLS) needs `clientAuth`;
 * CA certificates on the served path that carry an EKU must allow the same
-  purpose (OpenSSL and `cryptography` check it on the whole chain).
+  purpose (OpenSSL and `cryptography` check it on the whole chain);
+* CA certificates an endpoint verifies peers with must allow the peers'
+  purpose (a client CA restricted to serverAuth rejects every client).
 
 A certificate without the extension is unrestricted. `anyExtendedKeyUsage`
 is accepted on a CA; on the leaf it is not enough (OpenSSL and cryptography
@@ -81,3 +83,24 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
                        "certificate below it fails with 'unsuitable certificate purpose'")
             yield ctx.finding(pair.cert.setting, msg, endpoint=endpoint,
                               related=[related_cert(c, f"EKU {_eku_text(c.eku)}")])
+    yield from _verifying_cas(endpoint, ctx)
+
+
+def _verifying_cas(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:
+    """CA certificates that verify peers must allow the peers' purpose: a client
+    CA restricted to serverAuth rejects every client certificate below it."""
+    if endpoint.verify.value not in ("optional", "required"):
+        return
+    peer = ExtendedKeyUsageOID.CLIENT_AUTH if endpoint.role == "server" else ExtendedKeyUsageOID.SERVER_AUTH
+    for ref in endpoint.ca_files:
+        lf = ctx.pki.load(ref)
+        if not lf.ok:
+            continue
+        for c in lf.certs:
+            if not c.is_ca or c.eku is None or peer in c.eku or ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE in c.eku:
+                continue
+            yield ctx.finding(ref.setting, f"the CA certificate {c.subject} ({lf.display}, {c.position()}) "
+                                           f"restricts extendedKeyUsage to {_eku_text(c.eku)}, without "
+                                           f"{_NAMES[peer]}: every peer certificate below it fails with "
+                                           "'unsuitable certificate purpose'",
+                              endpoint=endpoint, related=[related_cert(c, f"EKU {_eku_text(c.eku)}")])

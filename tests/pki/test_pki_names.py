@@ -111,3 +111,14 @@ def test_ca_eku_restricts_chain(tmp_path, f):
     f.write_key("k", leaf)
     ep = nginx(tmp_path, f.write("s.pem", leaf, inter), tmp_path / "k")
     assert codes(check(r503, ep, trust=[tmp_path / "root.pem"])) == ["TLS503"]
+
+
+def test_client_ca_restricted_to_server_auth(tmp_path, f):
+    root = f.root()
+    inter = f.intermediate(root, eku=(ExtendedKeyUsageOID.SERVER_AUTH,))
+    ca = f.write("clients.pem", inter, root)
+    ep = nginx(tmp_path, None, ca=ca, verify="required")
+    assert [x.code for x in check(r503, ep)] == ["TLS503"]
+    good = f.write("good.pem", f.intermediate(root, eku=(ExtendedKeyUsageOID.CLIENT_AUTH,)), root)
+    assert check(r503, nginx(tmp_path, None, ca=good, verify="required")) == []
+    assert check(r503, nginx(tmp_path, None, ca=ca, verify="none")) == []
