@@ -302,3 +302,17 @@ def test_an_expired_copy_of_the_intermediate_before_the_valid_one_is_no_error(tm
     leaf = pki.leaf(inter)
     found = _site(tmp_path, [leaf, stale, inter], leaf)
     assert not [c for c, _ in found if c in ("TLS401", "TLS101", "TLS105", "TLS109")]
+
+
+def test_an_expired_cross_sign_kept_in_the_served_file_is_tls104(tmp_path):
+    import datetime as dt
+
+    pki = PkiFactory(tmp_path)
+    new_root, old_root = pki.root("New Root"), pki.root("Old Root")
+    pki.write("root.pem", new_root)
+    inter = pki.intermediate(new_root)
+    cross = pki._build(new_root.name, old_root, new_root.key, ca=True,
+                       not_before=NOW - dt.timedelta(days=400), not_after=NOW - dt.timedelta(days=5))
+    leaf = pki.leaf(inter)
+    found = _site(tmp_path, [leaf, inter, cross], leaf)
+    assert found == [("TLS104", 6)]

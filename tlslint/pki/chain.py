@@ -168,7 +168,7 @@ def analyze(pki: "Pki", pair: CertKeyPair, endpoint: TlsEndpoint) -> ChainAnalys
         res.completed_path = best.nodes
 
     _order(res, paths, best)
-    _hygiene(res, paths, best)
+    _hygiene(res, paths, best, at)
     _weak_signatures(res, best)
     _structure(res, best, at)
     return res
@@ -203,8 +203,9 @@ def _order(res: ChainAnalysis, paths: list[Path], best: Path) -> None:
     res.expected_order = expected + rest
 
 
-def _hygiene(res: ChainAnalysis, paths: list[Path], best: Path) -> None:
+def _hygiene(res: ChainAnalysis, paths: list[Path], best: Path, at: dt.datetime) -> None:
     leaf = res.leaf
+    on_best = {n.info.fingerprint for n in best.nodes}
     files = res.file_certs
     useful = [p for p in paths if p.trusted] or paths
     on_any: set[tuple] = set()
@@ -217,6 +218,13 @@ def _hygiene(res: ChainAnalysis, paths: list[Path], best: Path) -> None:
             continue
         seen[c.fingerprint] = c
         if c is leaf:
+            continue
+        if best.trusted and c.fingerprint not in on_best and not (c.not_before <= at <= c.not_after):
+            # e.g. an expired cross-sign kept after the chain moved to a new root:
+            # the chain works without it, but clients that build through it fail
+            state = "expired" if c.not_after < at else "not yet valid"
+            res.extraneous.append((c, f"{state} and not needed: the chain reaches a trust anchor "
+                                      "without it, but clients that try it may fail"))
             continue
         if _ident(c) not in on_any:
             if c.self_signed:
