@@ -316,3 +316,15 @@ def test_an_expired_cross_sign_kept_in_the_served_file_is_tls104(tmp_path):
     leaf = pki.leaf(inter)
     found = _site(tmp_path, [leaf, inter, cross], leaf)
     assert found == [("TLS104", 6)]
+
+
+def test_an_intermediate_above_a_missing_one_is_not_extraneous(tmp_path):
+    # leaf -> I2 (missing) -> I1 -> root, the file holds leaf and I1: TLS101 only;
+    # calling I1 extraneous would let the unsafe fix drop a certificate still needed
+    pki = PkiFactory(tmp_path)
+    root = pki.root()
+    pki.write("root.pem", root)
+    i1 = pki.intermediate(root, "I1")
+    i2 = pki.intermediate(i1, "I2")
+    leaf = pki.leaf(i2)
+    assert _site(tmp_path, [leaf, i1], leaf) == [("TLS101", 6)]

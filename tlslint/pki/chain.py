@@ -226,6 +226,8 @@ def _hygiene(res: ChainAnalysis, paths: list[Path], best: Path, at: dt.datetime)
             res.extraneous.append((c, f"{state} and not needed: the chain reaches a trust anchor "
                                       "without it, but clients that try it may fail"))
             continue
+        if best.end == "missing_issuer" and c.is_ca:
+            continue  # it may belong above the missing link: TLS101 says what is missing
         if _ident(c) not in on_any:
             if c.self_signed:
                 why = "a root that does not issue this chain"
