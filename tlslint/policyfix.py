@@ -21,12 +21,15 @@ def _dialect(endpoint: TlsEndpoint):
 
 
 # (key, value that makes client certificates optional) -> the value that requires them
-REQUIRING_VALUES: dict = {
-    ("allowConnectionsWithoutCertificates", "true"): "false",        # MongoDB
-    ("client_authentication", "optional"): "required",               # Elasticsearch
-    ("require_client_certificate", "false"): "true",                 # Envoy
-    "*": {"VerifyClientCertIfGiven": "RequireAndVerifyClientCert",   # Go: Prometheus, Traefik, etcd
-          "verify-client-cert-if-given": "require-and-verify-client-cert"},  # Docker registry
+REQUIRING_BY_KEY = {
+    ("allowConnectionsWithoutCertificates", "true"): "false",   # MongoDB
+    ("client_authentication", "optional"): "required",          # Elasticsearch
+    ("require_client_certificate", "false"): "true",            # Envoy
+}
+# values that mean the same whatever the key is called
+REQUIRING_BY_VALUE = {
+    "VerifyClientCertIfGiven": "RequireAndVerifyClientCert",            # Go: Prometheus, Traefik
+    "verify-client-cert-if-given": "require-and-verify-client-cert",    # Docker registry
 }
 
 
@@ -43,10 +46,10 @@ def require_client_cert(endpoint: TlsEndpoint) -> Optional[Fix]:
             edits = [d.set_value(setting, "true")]
         elif endpoint.dialect == "rabbitmq" and key == "verify":
             edits = [d.insert_setting(endpoint, "fail_if_no_peer_cert", "true")]
-        elif (key, setting.value.strip()) in REQUIRING_VALUES:
-            edits = [d.set_value(setting, REQUIRING_VALUES[key, setting.value.strip()])]
-        elif setting.value.strip() in REQUIRING_VALUES.get("*", {}):
-            edits = [d.set_value(setting, REQUIRING_VALUES["*"][setting.value.strip()])]
+        elif (key, setting.value.strip()) in REQUIRING_BY_KEY:
+            edits = [d.set_value(setting, REQUIRING_BY_KEY[key, setting.value.strip()])]
+        elif setting.value.strip() in REQUIRING_BY_VALUE:
+            edits = [d.set_value(setting, REQUIRING_BY_VALUE[setting.value.strip()])]
         elif endpoint.dialect == "envoy" and "require_client_certificate" not in endpoint.settings:
             edits = [d.insert_setting(endpoint, "require_client_certificate", "true")]
         else:
