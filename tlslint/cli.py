@@ -209,8 +209,26 @@ def _report_and_exit(result, format: Format, verbose: bool, exit_zero: bool, sta
     raise typer.Exit(0 if exit_zero or not failing else 1)
 
 
-@app.command()
-def check(
+class RunArgs:
+    """The options check and fix share, as one object."""
+
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+    def options(self):
+        return _options_or_exit(self.select, self.ignore, self.trust, self.intermediates, self.path_map,
+                                self.warn_days, self.now, self.verbose, self.config,
+                                max_file_size=self.max_file_size, root=self.root)
+
+    @property
+    def targets(self) -> list[Path]:
+        return list(self.paths) if self.paths else [Path(".")]
+
+    def report_and_exit(self, result) -> None:
+        _report_and_exit(result, self.format, self.verbose, self.exit_zero, self.statistics)
+
+
+def _shared_options(
     paths: PathsArg = None,
     format: FormatOpt = Format.text,
     select: SelectOpt = None,
@@ -227,66 +245,76 @@ def check(
     max_file_size: MaxFileSizeOpt = None,
     root: RootOpt = None,
 ) -> None:
+    """The signature of the options check and fix share (declared once)."""
+
+
+def run_command(func):
+    """A command with the shared options: typer sees them in its signature, the
+    command receives them as ``run`` (a RunArgs) besides its own options."""
+    import inspect
+
+    shared = list(inspect.signature(_shared_options, eval_str=True).parameters.values())
+    names = {p.name for p in shared}
+    own = [p for p in inspect.signature(func, eval_str=True).parameters.values() if p.name != "run"]
+
+    def command(**values):
+        run = RunArgs(**{name: values.pop(name) for name in names})
+        return func(run=run, **values)
+
+    command.__name__, command.__doc__ = func.__name__, func.__doc__
+    command.__signature__ = inspect.Signature(shared[:1] + own + shared[1:])  # PATH first, as before
+    command.__annotations__ = {p.name: p.annotation for p in shared + own}
+    return command
+
+
+@app.command()
+@run_command
+def check(run: RunArgs) -> None:
     """Check TLS configs and the certificate, key and CA files they name."""
     from tlslint import engine
     from tlslint.report import Progress
 
-    options = _options_or_exit(select, ignore, trust, intermediates, path_map, warn_days, now, verbose, config,
-                               max_file_size=max_file_size, root=root)
-    progress = Progress(sys.stderr) if format is Format.text else None
+    options = run.options()
+    progress = Progress(sys.stderr) if run.format is Format.text else None
     try:
-        result = engine.check(list(paths) if paths else [Path(".")], options, progress=progress)
+        result = engine.check(run.targets, options, progress=progress)
     finally:
         if progress is not None:
             progress.close()
-    _report_and_exit(result, format, verbose, exit_zero, statistics)
+    run.report_and_exit(result)
 
 
 @app.command()
+@run_command
 def fix(
-    paths: PathsArg = None,
+    run: RunArgs,
     unsafe_fixes: Annotated[bool, typer.Option(
         "--unsafe-fixes", help="Also apply fixes that change who can connect.")] = False,
     diff: Annotated[bool, typer.Option(
         "--diff", help="Print what would change; write nothing.")] = False,
-    format: FormatOpt = Format.text,
-    select: SelectOpt = None,
-    ignore: IgnoreOpt = None,
-    trust: TrustOpt = None,
-    intermediates: IntermediatesOpt = None,
-    path_map: PathMapOpt = None,
-    warn_days: WarnDaysOpt = None,
-    now: NowOpt = None,
-    exit_zero: ExitZeroOpt = False,
-    verbose: VerboseOpt = False,
-    config: ConfigOpt = None,
-    statistics: StatisticsOpt = False,
-    max_file_size: MaxFileSizeOpt = None,
-    root: RootOpt = None,
 ) -> None:
     """Apply safe fixes (and unsafe ones with --unsafe-fixes), then report what remains."""
     from tlslint import fixer
     from tlslint.source import display_path
 
-    options = _options_or_exit(select, ignore, trust, intermediates, path_map, warn_days, now, verbose, config,
-                               max_file_size=max_file_size, root=root)
+    options = run.options()
     try:
-        outcome = fixer.run(list(paths) if paths else [Path(".")], options, unsafe=unsafe_fixes, diff_only=diff)
+        outcome = fixer.run(run.targets, options, unsafe=unsafe_fixes, diff_only=diff)
     except fixer.FixError as exc:
         typer.echo(f"tlslint: fix refused: {exc}", err=True)
         raise typer.Exit(2)
-    log = sys.stderr if format is Format.json else sys.stdout
+    log = sys.stderr if run.format is Format.json else sys.stdout
     if diff:
         # the diff, then what would remain after it, with check's exit codes
         log.write(fixer.diff_text(outcome))
-        _report_and_exit(outcome.after, format, verbose, exit_zero, statistics)
+        run.report_and_exit(outcome.after)
     for finding, applied in outcome.plan.fixes:
         print(f"fixed {finding.path}:{finding.line}: {finding.code} {applied.title}", file=log)
     for finding, why in outcome.plan.deferred:
         print(f"not fixed {finding.path}:{finding.line}: {finding.code}: {why}", file=log)
     if outcome.written:
         print(f"wrote {', '.join(display_path(p) for p in outcome.written)}", file=log)
-    _report_and_exit(outcome.after, format, verbose, exit_zero, statistics)
+    run.report_and_exit(outcome.after)
 
 
 @app.command("rules")
