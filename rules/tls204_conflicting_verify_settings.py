@@ -41,7 +41,7 @@ Fix safety
 """
 
 from tlslint.findings import Related, Severity
-from tlslint.rulebase import Rule
+from tlslint.rulebase import Rule, problems_as_findings
 
 RULE = Rule("TLS204", "conflicting-verify-settings", Severity.ERROR,
             "settings that contradict, so the server refuses to start or ignores one")
@@ -59,9 +59,7 @@ def _option(endpoint, name):
 
 def check_document(document, ctx):
     # contradictions that a dialect found while parsing
-    for problem in document.problems:
-        if problem.code == RULE.code:
-            yield ctx.finding(problem.location, problem.message)
+    yield from problems_as_findings(document, ctx)
     if document.dialect == "rabbitmq":
         yield from _cert_login_without_verify_peer(document, ctx)
 

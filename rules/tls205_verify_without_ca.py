@@ -20,6 +20,7 @@ Fix safety
 """
 
 from tlslint.findings import Severity
+from tlslint.pki.report import verify_on
 from tlslint.rulebase import Rule
 
 RULE = Rule("TLS205", "verify-without-ca", Severity.ERROR,
@@ -27,7 +28,7 @@ RULE = Rule("TLS205", "verify-without-ca", Severity.ERROR,
 
 
 def check_endpoint(endpoint, ctx):
-    if endpoint.verify.value not in ("required", "optional") or endpoint.ca_files:
+    if not verify_on(endpoint) or endpoint.ca_files:
         return
     if endpoint.system_roots:
         return

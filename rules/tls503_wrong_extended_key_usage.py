@@ -43,7 +43,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from tlslint.findings import Finding, Severity
 from tlslint.model import TlsEndpoint
-from tlslint.pki.report import analyses, related_cert
+from tlslint.pki.report import analyses, related_cert, verify_on
 from tlslint.rulebase import ALL_DIALECTS, CheckContext, Rule
 
 RULE = Rule("TLS503", "wrong-extended-key-usage", Severity.ERROR,
@@ -89,7 +89,7 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
 def _verifying_cas(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:
     """CA certificates that verify peers must allow the peers' purpose: a client
     CA restricted to serverAuth rejects every client certificate below it."""
-    if endpoint.verify.value not in ("optional", "required"):
+    if not verify_on(endpoint):
         return
     peer = ExtendedKeyUsageOID.CLIENT_AUTH if endpoint.role == "server" else ExtendedKeyUsageOID.SERVER_AUTH
     for ref in endpoint.ca_files:

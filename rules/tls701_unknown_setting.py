@@ -24,14 +24,11 @@ Fix safety
 """
 
 from tlslint.findings import Severity
-from tlslint.rulebase import Rule
+from tlslint.rulebase import Rule, problems_as_findings
 
 RULE = Rule("TLS701", "unknown-setting", Severity.ERROR,
             "RabbitMQ: a key the schema does not know (the node will not boot)", dialects=("rabbitmq",))
 
 
 def check_document(document, ctx):
-    for problem in document.problems:
-        if problem.code != RULE.code:
-            continue
-        yield ctx.finding(problem.location, problem.message)
+    return problems_as_findings(document, ctx)
