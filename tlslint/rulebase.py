@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Optional, Sequence
 
+from tlslint.dialects import DIALECT_FAMILY
 from tlslint.findings import Finding, Fix, Related, Severity
 from tlslint.model import Location, Setting, TlsEndpoint
 
@@ -23,8 +24,7 @@ if TYPE_CHECKING:
     from tlslint.options import Options
     from tlslint.pki import Pki
 
-ALL_DIALECTS = ("nginx", "rabbitmq", "prometheus", "envoy", "traefik", "mongodb",
-                "elasticsearch", "etcd", "docker-registry", "kubeconfig")
+ALL_DIALECTS = tuple(DIALECT_FAMILY)  # every dialect name, in the registry's order
 
 
 @dataclass(frozen=True)
