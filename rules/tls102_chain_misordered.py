@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from tlslint.chainfix import original_bytes, reorder_blocks, rewrite_fix
+from tlslint.chainfix import reorder_blocks, rewrite_fix
 from tlslint.findings import Finding, Severity
 from tlslint.model import TlsEndpoint
 from tlslint.pki.report import analyses, related_cert
@@ -59,10 +59,9 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
                    "(each certificate must be followed by its issuer)")
         msg += f"; expected order: {order}"
         related = [related_cert(c, "leaf" if c is a.leaf else "") for c in a.file_certs]
-        data = original_bytes(a)
+        order = [c.fingerprint for c in a.expected_order]
         # never offer to serve a CA certificate as the server's own
-        safe = not a.expected_order[0].is_ca
-        new = reorder_blocks(data, [c.fingerprint for c in a.expected_order]) if data and safe else None
-        fix = rewrite_fix(a, f"reorder {a.cert_file.display}: leaf first, each certificate followed by its issuer",
-                          "safe", new, a.expected_order)
+        fix = None if a.expected_order[0].is_ca else rewrite_fix(
+            a, f"reorder {a.cert_file.display}: leaf first, each certificate followed by its issuer",
+            "safe", lambda data: reorder_blocks(data, order), a.expected_order)
         yield ctx.finding(pair.cert.setting, msg, endpoint=endpoint, related=related, fix=fix)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from tlslint.chainfix import drop_blocks, original_bytes, rewrite_fix
+from tlslint.chainfix import drop_blocks, rewrite_fix
 from tlslint.findings import Finding, Severity
 from tlslint.model import TlsEndpoint
 from tlslint.pki.report import analyses, related_cert
@@ -44,10 +44,9 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
         root = a.root_included
         if root is None:
             continue
-        data = original_bytes(a)
-        new = drop_blocks(data, {root.fingerprint}, keep_first_duplicate=False) if data else None
         kept = [c for c in a.file_certs if c.fingerprint != root.fingerprint]
-        fix = rewrite_fix(a, f"drop the root {root.subject} from {a.cert_file.display}", "safe", new, kept)
+        fix = rewrite_fix(a, f"drop the root {root.subject} from {a.cert_file.display}", "safe",
+                          lambda data: drop_blocks(data, {root.fingerprint}, keep_first_duplicate=False), kept)
         yield ctx.finding(
             pair.cert.setting,
             f"{a.cert_file.display} sends the root CA {root.subject} ({root.position()}): "

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from tlslint.chainfix import drop_blocks, original_bytes, rewrite_fix
+from tlslint.chainfix import drop_blocks, rewrite_fix
 from tlslint.findings import Finding, Severity
 from tlslint.model import TlsEndpoint
 from tlslint.pki.report import analyses, related_cert
@@ -74,13 +74,11 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
 def _drop_all(a):
     """One rewrite that drops every extraneous certificate (and later duplicates),
     shared by all of this file's findings so they do not conflict."""
-    data = original_bytes(a)
     unrelated = {c.fingerprint for c, why in a.extraneous if not why.startswith("a duplicate")}
-    new = drop_blocks(data, unrelated) if data else None
     kept, seen = [], set()
     for c in a.file_certs:
         if c.fingerprint not in unrelated and c.fingerprint not in seen:
             kept.append(c)
         seen.add(c.fingerprint)
     return rewrite_fix(a, f"drop certificates that are not on the leaf's path from {a.cert_file.display}",
-                       "unsafe", new, kept)
+                       "unsafe", lambda data: drop_blocks(data, unrelated), kept)

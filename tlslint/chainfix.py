@@ -140,25 +140,17 @@ def fullchain_fix(endpoint, pair, analysis) -> Optional[Fix]:
                "safe", edits=[edit], new_files=new_files)
 
 
-def rewrite_fix(analysis, title: str, applicability: str, new_content: Optional[bytes], certs_after) -> Optional[Fix]:
-    """A fix that rewrites the served certificate file in place."""
+def rewrite_fix(analysis, title: str, applicability: str, transform, certs_after) -> Optional[Fix]:
+    """A fix that rewrites the served certificate file in place: ``transform``
+    turns the file's bytes into the new bytes (None: no fix)."""
     loaded = analysis.cert_file
-    if new_content is None or loaded is None or loaded.path is None:
+    if loaded is None or loaded.path is None:
         return None
     try:
         original = read_bytes(Path(loaded.path))
     except FileAccessError:
         return None
-    if new_content == original:
+    new_content = transform(original)
+    if new_content is None or new_content == original:
         return None
     return Fix(title, applicability, rewrites=[NewFile(Path(loaded.path), new_content, summary(certs_after))])
-
-
-def original_bytes(analysis) -> Optional[bytes]:
-    loaded = analysis.cert_file
-    if loaded is None or loaded.path is None:
-        return None
-    try:
-        return read_bytes(Path(loaded.path))
-    except FileAccessError:
-        return None
