@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from conftest import ROOT
 from tlslint import __version__
-from tlslint.cli import app
+from tlslint.app import app
 
 runner = CliRunner()
 
@@ -72,7 +72,7 @@ def test_empty_directory_is_clean(tmp_path):
 
 def test_readme_rule_table_is_generated_from_the_code():
     from tlslint import rules
-    from tlslint.cli import rules_markdown
+    from tlslint.app import rules_markdown
 
     readme = (ROOT / "README.md").read_text()
     table = re.search(r"<!-- rules:start -->\n(.*?)<!-- rules:end -->", readme, re.S).group(1)

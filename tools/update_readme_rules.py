@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 from tlslint import rules
-from tlslint.cli import rules_markdown
+from tlslint.app import rules_markdown
 
 readme = Path(__file__).resolve().parent.parent / "README.md"
 table = rules_markdown([m.RULE for m in rules.load_all()])

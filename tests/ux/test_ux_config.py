@@ -183,7 +183,7 @@ def test_explicit_config_option(tmp_path, monkeypatch, fake_dialects):
 # -- precedence: CLI over file over defaults -------------------------------------
 
 def test_cli_replaces_file_values(tmp_path, monkeypatch):
-    from tlslint.cli import build_options
+    from tlslint.commands import build_options
 
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
@@ -263,7 +263,7 @@ def test_dialects_override_detection(tmp_path, monkeypatch, fake_dialects):
 
 
 def test_warn_days_from_file_reaches_the_options(tmp_path, monkeypatch):
-    from tlslint.cli import build_options
+    from tlslint.commands import build_options
 
     write(tmp_path / "tlslint.toml", "warn-days = 90\n")
     monkeypatch.chdir(tmp_path)

@@ -22,7 +22,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tlslint import dialects
-from tlslint.cli import app
+from tlslint.app import app
 from tlslint.model import CertKeyPair, Comment, Document, FileRef, Location, Problem, Setting, TlsEndpoint
 from tlslint.source import Source, Span
 
