@@ -19,7 +19,6 @@ Every error is one line naming the file and the key (``ConfigError``).
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -284,6 +283,8 @@ def _parse_table(table: dict, path: Path, display: str, prefix: str,
     for key, value in table.items():
         if key not in KEYS:
             alias = key.replace("_", "-")
+            import difflib  # only for a typo's suggestion
+
             hint = alias if alias in KEYS else next(iter(difflib.get_close_matches(key, KEYS, 1)), None)
             raise ConfigError(f"{display}: unknown key {prefix}{key!s}"
                               + (f" (did you mean {prefix}{hint}?)" if hint else "")

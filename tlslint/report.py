@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from typing import TextIO
 
@@ -95,6 +94,8 @@ def finding_json(f: Finding) -> dict:
 
 
 def write_json(result: RunResult, stream: TextIO) -> None:
+    import json  # deferred: text output, the common case, does not need it
+
     doc = {
         "version": JSON_VERSION,
         "findings": [finding_json(f) for f in result.findings],
@@ -127,6 +128,8 @@ def write_statistics(result: RunResult, stream: TextIO) -> None:
 
 
 def write_statistics_json(result: RunResult, stream: TextIO) -> None:
+    import json
+
     json.dump({"version": JSON_VERSION, "statistics": statistics_rows(result),
                "summary": summary_counts(result)}, stream, indent=2)
     stream.write("\n")

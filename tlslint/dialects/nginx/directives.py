@@ -8,7 +8,6 @@ nginx-ct's ``ssl_ct``...). So a name is reported only when it is not known
 
 from __future__ import annotations
 
-import difflib
 from typing import Iterable, Optional
 
 from tlslint.model import Location, Problem, Setting
@@ -39,6 +38,8 @@ def near_miss(name: str) -> Optional[str]:
     """The known TLS directive ``name`` is a typo of, if it is one."""
     if name in KNOWN or not name.startswith(TLS_PREFIXES):
         return None
+    import difflib  # only for an unknown directive's suggestion
+
     match = difflib.get_close_matches(name, KNOWN, n=1, cutoff=0.85)
     return match[0] if match else None
 

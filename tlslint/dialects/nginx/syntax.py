@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
-from importlib import resources
 from typing import Optional
 
 from lark import Lark, Token, Transformer
@@ -24,6 +23,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from lark.lexer import Lexer
 
 from tlslint import larkcache
+from tlslint.grammars import read_grammar
 from tlslint.model import Setting
 from tlslint.source import Source, Span
 
@@ -573,7 +573,7 @@ _parser_lock = threading.Lock()
 
 
 def grammar_text() -> str:
-    return resources.files("tlslint.grammars").joinpath("nginx.lark").read_text(encoding="utf-8")
+    return read_grammar("nginx.lark")
 
 
 def get_parser() -> Lark:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
 from tlslint.model import Comment, Location, Problem, Setting
 from tlslint.source import Source, Span
@@ -23,8 +22,9 @@ SURROGATE = re.compile("[\udc80-\udcff]")
 def parser():
     """The LALR parser, built once per process on first use."""
     from tlslint import larkcache
+    from tlslint.grammars import read_grammar
 
-    grammar = resources.files("tlslint.grammars").joinpath("rabbitmq_conf.lark").read_text("utf-8")
+    grammar = read_grammar("rabbitmq_conf.lark")
     return larkcache.build("rabbitmq_conf", grammar, lexer="contextual", maybe_placeholders=False)
 
 

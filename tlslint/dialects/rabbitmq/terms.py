@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Optional
 
 from tlslint.source import Span
@@ -19,8 +18,9 @@ from tlslint.source import Span
 @lru_cache(maxsize=None)
 def parser():
     from tlslint import larkcache
+    from tlslint.grammars import read_grammar
 
-    grammar = resources.files("tlslint.grammars").joinpath("erlang_terms.lark").read_text("utf-8")
+    grammar = read_grammar("erlang_terms.lark")
     return larkcache.build("erlang_terms", grammar, lexer="contextual", propagate_positions=True,
                            maybe_placeholders=False)
 
