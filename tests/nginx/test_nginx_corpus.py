@@ -65,6 +65,13 @@ BROKEN = {
     "nginx-go-crossplane/includes-regular/conf.d/server.conf": ("server.conf", 5, 'open() "'),
     "nginx-go-crossplane/testdata/includes-regular/nginx.conf": ("server.conf", 5, 'open() "'),
     "nginx-go-crossplane/testdata/includes-regular/conf.d/server.conf": ("server.conf", 5, 'open() "'),
+    # a directive where nginx does not allow it (checked with nginx -t)
+    "gixy-dvershinin/plugins/simply/origins/origin_wo_slash.conf":
+        ("origin_wo_slash.conf", 4, '"if" directive is not allowed here'),
+    "gixy-yandex/plugins/simply/origins/origin_wo_slash.conf":
+        ("origin_wo_slash.conf", 4, '"if" directive is not allowed here'),
+    # http.conf includes the server files at main level, outside any http block
+    "gonginx/include-glob/nginx.conf": ("example.com.conf", 1, '"server" directive is not allowed here'),
     # include cycles
     "nginx-go-crossplane/includes-cycle/invalid/nginx.conf": ("location2.conf", 2, "include cycle: "),
     "nginx-go-crossplane/includes-cycle/invalid/location1.conf": ("location2.conf", 2, "include cycle: "),

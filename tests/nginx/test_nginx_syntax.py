@@ -170,7 +170,7 @@ def test_lua_blocks_are_opaque():
 
 def test_non_utf8_bytes_do_not_crash(tmp_path):
     path = tmp_path / "nginx.conf"
-    path.write_bytes(b"http {\n  server_name caf\xe9 \xff\xfe;\n}\n")
+    path.write_bytes(b"http {\n server {\n  server_name caf\xe9 \xff\xfe;\n }\n}\n")
     from nginxkit import parse_file
 
     doc = parse_file(path)

@@ -189,6 +189,49 @@ def case_typo_in_tls_directive(tmp_path):
                        "    ssl_verify_clinet on;")), False, "TLS007"
 
 
+def case_certificate_in_location(tmp_path):
+    make_pki(tmp_path)
+    return http(server("    ssl_certificate_key certs/site.key;\n"
+                       "    location / {\n      ssl_certificate certs/fullchain.pem;\n    }")), False, "TLS001"
+
+
+def case_upstream_verify_inside_if(tmp_path):
+    make_pki(tmp_path)
+    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"
+                       "    location / {\n      if ($http_x) {\n        proxy_ssl_verify on;\n      }\n"
+                       "      proxy_pass https://127.0.0.1:9;\n    }")), False, "TLS001"
+
+
+def case_listen_at_http_level(tmp_path):
+    make_pki(tmp_path)
+    return http("  listen 127.0.0.1:18443 ssl;\n" + server(
+        "    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;")), False, "TLS001"
+
+
+def case_server_blocks_included_outside_http(tmp_path):
+    make_pki(tmp_path)
+    (tmp_path / "sites").mkdir()
+    (tmp_path / "sites" / "site.conf").write_text(
+        server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;") + "\n")
+    return "events {}\ninclude sites/*.conf;\nhttp {\n}\n", False, "TLS001"
+
+
+def case_directives_where_nginx_allows_them(tmp_path):
+    """Upstream TLS at every level it is allowed on, proxy_pass inside if and
+    limit_except, ssl_* at http level, a nested location, a server snippet
+    included inside server: nginx accepts all of it."""
+    make_pki(tmp_path)
+    (tmp_path / "snippets").mkdir()
+    (tmp_path / "snippets" / "tls.conf").write_text(
+        "ssl_certificate certs/fullchain.pem;\nssl_certificate_key certs/site.key;\nssl_protocols TLSv1.2 TLSv1.3;\n")
+    body = ("    include snippets/tls.conf;\n    proxy_ssl_verify_depth 2;\n"
+            "    location / {\n      proxy_ssl_server_name on;\n      location /inner {\n"
+            "        limit_except GET {\n          proxy_pass https://127.0.0.1:9;\n        }\n      }\n"
+            "      if ($http_x) {\n        proxy_pass https://127.0.0.1:9;\n      }\n"
+            "      proxy_pass https://127.0.0.1:9;\n    }")
+    return http("  ssl_session_cache shared:SSL:1m;\n  proxy_ssl_protocols TLSv1.2;\n" + server(body)), True, None
+
+
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 

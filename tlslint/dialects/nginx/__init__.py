@@ -46,6 +46,7 @@ from tlslint.options import Options
 from tlslint.readfile import FileAccessError, read_bytes
 from tlslint.source import Source, Span
 
+from . import contexts
 from . import edits as _edits
 from .directives import typo_problems
 from .endpoints import EndpointBuilder, duplicate_problems, flatten
@@ -180,6 +181,9 @@ def _parse_source_nogc(path: Path, source: Source, options: Options) -> Document
             f'unknown directive "\\ufeff{word}": the file starts with a UTF-8 byte order mark, which nginx '
             "reads as part of the first directive's name", data={"severity": "error"}))
 
+    if not loader.fatal and not source.text.startswith("\ufeff"):
+        problems = _with_context_error(problems, result.nodes, main)
+
     settings: list[Setting] = []
     for res in loader.results:
         settings.extend(n.setting for n in sorted(res.done, key=lambda n: n.setting.statement.start))
@@ -200,6 +204,42 @@ def _parse_source_nogc(path: Path, source: Source, options: Options) -> Document
                     endpoints=endpoints, problems=problems, comments=loader.comments, fragment=not main)
 
 
+def _top_level(nodes: list[Node], main: bool):
+    """The level the top of the file is read on (see _build), or None when a
+    fragment could be included on several."""
+    if main:
+        return contexts.MAIN
+    top = flatten(nodes)
+    keys = {n.key for n in top}
+    servers = [n for n in top if n.key == "server" and n.children is not None]
+    if servers:
+        return contexts.STREAM if _stream_like(servers) else contexts.HTTP
+    if keys & {"listen", "server_name"}:
+        return contexts.HTTP_SERVER
+    return None
+
+
+def _with_context_error(problems: list[Problem], nodes: list[Node], main: bool) -> list[Problem]:
+    """Add nginx's "not allowed here" when it comes before the error the
+    loader found (nginx reports only its first).
+
+    nginx's other whole-file error, `no "events" section in configuration`,
+    is left out on purpose: it has no line, it is not about TLS, and configs
+    kept as examples or test fixtures often leave events out."""
+    first = next((p for p in problems if p.code == "TLS001"), None)
+    misplaced = contexts.first_misplaced(nodes, _top_level(nodes, main),
+                                         stop_at=first.setting if first is not None else None)
+    if misplaced is not None:
+        return [p for p in problems if p is not first] + [contexts.misplaced_problem(*misplaced)]
+    return problems
+
+
+def _stream_like(servers: list[Node]) -> bool:
+    return all(any(c.key == "proxy_pass" for c in flatten(s.children or []))
+               and not any(c.key == "location" for c in flatten(s.children or []))
+               for s in servers)
+
+
 def _build(builder: EndpointBuilder, nodes: list[Node]) -> None:
     top = flatten(nodes)
     keys = {n.key for n in top}
@@ -208,11 +248,7 @@ def _build(builder: EndpointBuilder, nodes: list[Node]) -> None:
         return
     servers = [n for n in top if n.key == "server" and n.children is not None]
     if servers:
-        stream_like = all(
-            any(c.key == "proxy_pass" for c in flatten(s.children or []))
-            and not any(c.key == "location" for c in flatten(s.children or []))
-            for s in servers)
-        if stream_like:
+        if _stream_like(servers):
             builder.stream(nodes, None)
         else:
             builder.http(nodes, None)
