@@ -12,6 +12,10 @@ Why it matters
     proxy_ssl_verify``); Erlang/OTP rejects every peer (``unknown_ca``) or
     refuses the options. Either way nobody can connect.
 
+    nginx before 1.27.2 also refuses ``ssl_verify_client`` with only
+    ``ssl_trusted_certificate``; that is reported unless ``--nginx-version``
+    says 1.27.2 or later.
+
 Example
     ssl_verify_client on;            # TLS205: no ssl_client_certificate
 
@@ -21,10 +25,14 @@ Fix safety
 
 from tlslint.findings import Severity
 from tlslint.pki.report import verify_on
-from tlslint.rulebase import Rule
+from tlslint.rulebase import Rule, problems_as_findings
 
 RULE = Rule("TLS205", "verify-without-ca", Severity.ERROR,
             "verification is on but no CA file is configured")
+
+
+# what the dialect found: nginx before 1.27.2 and ssl_trusted_certificate alone
+check_document = problems_as_findings
 
 
 def check_endpoint(endpoint, ctx):

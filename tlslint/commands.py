@@ -71,6 +71,9 @@ SHARED_OPTIONS = (
     SharedOption("max_file_size", ("--max-file-size",), "value", str, None,
                  "Refuse configs and referenced files larger than SIZE (bytes, or 512K, 4M; default 1M).",
                  metavar="SIZE"),
+    SharedOption("nginx_version", ("--nginx-version",), "value", str, None,
+                 "Judge nginx configs for this nginx version (e.g. 1.26.3) instead of every version in use.",
+                 metavar="VERSION"),
     SharedOption("root", ("--root",), "value", Path, None,
                  "Read configs and the files they name only inside DIR (symlinks resolved); for untrusted input.",
                  Path, metavar="DIR"),
@@ -97,7 +100,7 @@ def split_codes(values: Optional[List[str]]) -> list[str]:
 
 
 def build_options(select, ignore, trust, intermediates, path_map, warn_days, now, verbose, config_file=None,
-                  max_file_size=None, root=None):
+                  max_file_size=None, root=None, nginx_version=None):
     """Options from the command line over the configuration file (``config_file``,
     or the one found from the current directory upwards) over the defaults.
     A list given on the command line replaces the file's list."""
@@ -122,6 +125,14 @@ def build_options(select, ignore, trust, intermediates, path_map, warn_days, now
         raise UsageError(f"--max-file-size: {exc}") from None
     if root is not None and not root.is_dir():
         raise UsageError(f"--root {root}: not a directory")
+    version = None
+    if nginx_version is not None:
+        from tlslint.dialects.nginx.versions import parse_version
+
+        try:
+            version = parse_version(nginx_version)
+        except ValueError as exc:
+            raise UsageError(f"--nginx-version: {exc}") from None
     known = known_selectors()
 
     def is_known(code: str) -> bool:
@@ -149,7 +160,8 @@ def build_options(select, ignore, trust, intermediates, path_map, warn_days, now
                    warn_days=warn_days if warn_days is not None else pick(None, "warn_days", 30),
                    now=parse_now(now), verbose=verbose, config=file,
                    max_file_size=size_cap or pick(None, "max_file_size", DEFAULT_MAX_SIZE),
-                   root=root if root is not None else pick(None, "root", None))
+                   root=root if root is not None else pick(None, "root", None),
+                   nginx_version=version or pick(None, "nginx_version", None))
 
 
 def known_selectors() -> set[str]:
@@ -175,7 +187,8 @@ class RunArgs:
         try:
             return build_options(self.select, self.ignore, self.trust, self.intermediates, self.path_map,
                                  self.warn_days, self.now, self.verbose, self.config,
-                                 max_file_size=self.max_file_size, root=self.root)
+                                 max_file_size=self.max_file_size, root=self.root,
+                                 nginx_version=self.nginx_version)
         except UsageError as exc:
             error(str(exc))
             raise SystemExit(2) from None

@@ -39,7 +39,7 @@ def _toml():
 CONFIG_NAMES = (".tlslint.toml", "tlslint.toml", "pyproject.toml")
 
 KEYS = ("select", "ignore", "trust", "intermediates", "path-map", "warn-days",
-        "exclude", "per-file-ignores", "dialects", "max-file-size", "root")
+        "exclude", "per-file-ignores", "dialects", "max-file-size", "root", "nginx-version")
 
 
 class ConfigError(Exception):
@@ -141,6 +141,7 @@ class FileConfig:
     warn_days: Optional[int] = None
     max_file_size: Optional[int] = None  # bytes
     root: Optional[Path] = None  # read referenced files only below this directory
+    nginx_version: Optional[tuple[int, int, int]] = None
     exclude: list[Glob] = field(default_factory=list)
     per_file_ignores: list[tuple[Glob, list[str]]] = field(default_factory=list)
     dialects: list[tuple[Glob, str]] = field(default_factory=list)
@@ -311,6 +312,13 @@ def _parse_table(table: dict, path: Path, display: str, prefix: str,
             if not resolved.is_dir():
                 raise fail(key, f"{value}: not a directory")
             config.root = resolved
+        elif key == "nginx-version":
+            from tlslint.dialects.nginx.versions import parse_version
+
+            try:
+                config.nginx_version = parse_version(value if isinstance(value, str) else "")
+            except ValueError:
+                raise fail(key, f'expected an nginx version as a string, like "1.26.3", got {value!r}') from None
         elif key == "warn-days":
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise fail(key, f"expected a whole number of days, 0 or more, got {value!r}")

@@ -26,6 +26,9 @@ class Options:
     # every file a config names, and (when set) the only directory they may be read from.
     max_file_size: int = 1024 * 1024
     root: Optional[Path] = None
+    # The nginx version configs are judged for ((1, 26, 3)); None: every version
+    # in wide use (tlslint/dialects/nginx/versions.py).
+    nginx_version: Optional[tuple[int, int, int]] = None
     # The configuration file in use (tlslint.config.FileConfig): exclude,
     # per-file-ignores and dialect overrides live there.
     config: Optional["FileConfig"] = None

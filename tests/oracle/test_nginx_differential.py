@@ -34,8 +34,16 @@ def nginx_accepts(conf: Path) -> tuple[bool, str]:
     return run.returncode == 0, run.stderr
 
 
+def nginx_version() -> tuple[int, int, int]:
+    """The installed nginx's version: tlslint judges the trees for exactly it."""
+    from tlslint.dialects.nginx.versions import parse_version
+
+    banner = subprocess.run([NGINX, "-v"], capture_output=True, text=True).stderr
+    return parse_version(banner.split("nginx/", 1)[1].split()[0])
+
+
 def tlslint_codes(tree: Path) -> set[str]:
-    result = engine.check([tree], Options(now=NOW, use_system_store=False))
+    result = engine.check([tree], Options(now=NOW, use_system_store=False, nginx_version=nginx_version()))
     assert not result.internal_errors, result.internal_errors
     return {f.code for f in result.findings}
 
@@ -110,6 +118,22 @@ def case_verify_client_with_ca(tmp_path):
     return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"
                        "    ssl_verify_client on;\n    ssl_client_certificate certs/root.pem;\n"
                        "    ssl_verify_depth 2;")), True, None
+
+
+def case_verify_client_with_trusted_certificate_only(tmp_path):
+    """Refused before nginx 1.27.2, accepted since: the oracle decides which."""
+    make_pki(tmp_path)
+    text = http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"
+                       "    ssl_verify_client on;\n    ssl_trusted_certificate certs/root.pem;"))
+    return text, nginx_version() >= (1, 27, 2), "TLS205"
+
+
+def case_ssl_directive(tmp_path):
+    """Deprecated (a warning) until nginx 1.25.1, an unknown directive since."""
+    make_pki(tmp_path)
+    text = http(server("    ssl on;\n    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;",
+                       listen="127.0.0.1:18443"))
+    return text, nginx_version() < (1, 25, 1), "TLS001"
 
 
 def case_proxy_verify_without_ca(tmp_path):

@@ -52,6 +52,7 @@ from .directives import typo_problems
 from .endpoints import EndpointBuilder, duplicate_problems, flatten
 from .loader import MAX_CONFIG_SIZE, Loader, dump_regions
 from .syntax import Node
+from .versions import NginxProfile
 
 NAME = "nginx"
 
@@ -163,6 +164,7 @@ def _parse_source(path: Path, source: Source, options: Options) -> Document:
 
 
 def _parse_source_nogc(path: Path, source: Source, options: Options) -> Document:
+    profile = NginxProfile(options.nginx_version)
     loader = Loader(options, path.parent)
     result = loader.parse_main(path, source)
     top_own = result.nodes if result.error is None else [n for n in result.done]
@@ -182,7 +184,7 @@ def _parse_source_nogc(path: Path, source: Source, options: Options) -> Document
             "reads as part of the first directive's name", data={"severity": "error"}))
 
     if not loader.fatal and not source.text.startswith("\ufeff"):
-        problems = _with_context_error(problems, result.nodes, main)
+        problems = _with_context_error(problems, result.nodes, main, profile)
 
     settings: list[Setting] = []
     for res in loader.results:
@@ -191,7 +193,7 @@ def _parse_source_nogc(path: Path, source: Source, options: Options) -> Document
     problems.extend(typo_problems(settings))
     endpoints: list[TlsEndpoint] = []
     if not loader.fatal:
-        builder = EndpointBuilder(base_dir)
+        builder = EndpointBuilder(base_dir, profile)
         try:
             _build(builder, result.nodes)
             problems.extend(builder.problems)
@@ -219,7 +221,8 @@ def _top_level(nodes: list[Node], main: bool):
     return None
 
 
-def _with_context_error(problems: list[Problem], nodes: list[Node], main: bool) -> list[Problem]:
+def _with_context_error(problems: list[Problem], nodes: list[Node], main: bool,
+                        profile: NginxProfile) -> list[Problem]:
     """Add nginx's "not allowed here" when it comes before the error the
     loader found (nginx reports only its first).
 
@@ -228,7 +231,8 @@ def _with_context_error(problems: list[Problem], nodes: list[Node], main: bool) 
     kept as examples or test fixtures often leave events out."""
     first = next((p for p in problems if p.code == "TLS001"), None)
     misplaced = contexts.first_misplaced(nodes, _top_level(nodes, main),
-                                         stop_at=first.setting if first is not None else None)
+                                         stop_at=first.setting if first is not None else None,
+                                         removed=profile.removed_directives())
     if misplaced is not None:
         return [p for p in problems if p is not first] + [contexts.misplaced_problem(*misplaced)]
     return problems

@@ -55,13 +55,13 @@ from typing import Iterable, Optional
 
 from tlslint.model import CertKeyPair, Field, FileRef, Problem, Setting, TlsEndpoint
 
+from .versions import (SSL_DIRECTIVE_DEPRECATED, SSL_DIRECTIVE_REMOVED, TRUSTED_CERTIFICATE_VERIFIES_CLIENTS,
+                       NginxProfile, show)
 from .syntax import Node
 
 DIALECT = "nginx"
 
 PROTOCOL_NAMES = {p.lower(): p for p in ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")}
-DEFAULT_PROTOCOLS = frozenset({"TLSv1.2", "TLSv1.3"})
-PROTOCOLS_NOTE = "nginx default since 1.27.3 (TLSv1 and TLSv1.1 were enabled by default before)"
 SERVER_CIPHERS_DEFAULT = "HIGH:!aNULL:!MD5"
 CLIENT_CIPHERS_DEFAULT = "DEFAULT"
 
@@ -278,8 +278,9 @@ def _socket_model(servers: list[_Server], default_listen: bool) -> None:
 # ------------------------------------------------------------------ builder
 
 class EndpointBuilder:
-    def __init__(self, base_dir: Path):
+    def __init__(self, base_dir: Path, profile: Optional[NginxProfile] = None):
         self.base_dir = base_dir
+        self.profile = profile or NginxProfile()
         self.endpoints: list[TlsEndpoint] = []
         self.problems: list[Problem] = []
 
@@ -309,8 +310,10 @@ class EndpointBuilder:
                         names.add(name)
             ep.protocols = Field(frozenset(names), protocols[0], others=tuple(protocols[1:]))
         else:
-            note = PROTOCOLS_NOTE if prefix == "ssl" else PROTOCOLS_NOTE.replace("default", f"default {prefix}_protocols", 1)
-            ep.protocols = Field(DEFAULT_PROTOCOLS, None, note)
+            default, note = self.profile.default_protocols()
+            if prefix != "ssl":
+                note = note.replace("default", f"default {prefix}_protocols", 1)
+            ep.protocols = Field(default, None, note)
 
         ciphers = scope.first(f"{prefix}_ciphers")
         if ciphers is not None:
@@ -399,6 +402,7 @@ class EndpointBuilder:
             ep.verify = Field("none", None, "nginx default ssl_verify_client off")
         ep.ca_files = (self._files("ca", scope.get("ssl_client_certificate"))
                        + self._files("ca", scope.get("ssl_trusted_certificate")))
+        self._trusted_only_verify(ep, scope)
         ep.names = names
         ep.settings = scope.effective()
         if srv.node is not None:
@@ -506,6 +510,24 @@ class EndpointBuilder:
                 sub_where = where
             self._walk_locations(sub, sub_where, upstreams, depth + 1)
 
+    def _trusted_only_verify(self, ep: TlsEndpoint, scope: Scope) -> None:
+        """ssl_verify_client on|optional with ssl_trusted_certificate but no
+        ssl_client_certificate: nginx before 1.27.2 refuses to start."""
+        if ep.verify.setting is None or ep.verify.value not in ("required", "optional"):
+            return
+        if scope.get("ssl_client_certificate") or not scope.get("ssl_trusted_certificate"):
+            return  # fine, or no CA at all (TLS205 from the endpoint)
+        if not self.profile.may_lack(TRUSTED_CERTIFICATE_VERIFIES_CLIENTS):
+            return
+        versions = ("nginx " + show(self.profile.version) if self.profile.version
+                    else "nginx before 1.27.2")
+        self.problems.append(Problem(
+            "TLS205", ep.verify.setting.location(),
+            f"{ep.label}: ssl_verify_client {ep.verify.setting.value} with only ssl_trusted_certificate: "
+            f"{versions} refuses to start (\"no ssl_client_certificate for ssl_verify_client\"); "
+            "add ssl_client_certificate (nginx 1.27.2 and later accept ssl_trusted_certificate alone)",
+            setting=ep.verify.setting))
+
     # --------------------------------------------------------- contexts
 
     def _deprecated_ssl(self, scope: Scope, servers: list[_Server]) -> None:
@@ -517,9 +539,14 @@ class EndpointBuilder:
                 self._ssl_problem(s, list(srv.listens))
 
     def _ssl_problem(self, setting: Setting, listens: list[Setting]) -> None:
+        if self.profile.predates(SSL_DIRECTIVE_DEPRECATED):
+            return  # before 1.15.0, "ssl on" was how TLS was turned on
+        message = ('the "ssl" directive is deprecated, use the "listen ... ssl" directive instead'
+                   if self.profile.may_lack(SSL_DIRECTIVE_REMOVED) else
+                   f'the "ssl" directive was removed in nginx 1.25.1 (nginx {show(self.profile.version)} does '
+                   'not start): use the "listen ... ssl" directive instead')
         self.problems.append(Problem(
-            "TLS702", setting.location(),
-            'the "ssl" directive is deprecated, use the "listen ... ssl" directive instead',
+            "TLS702", setting.location(), message,
             setting=setting, data={"listens": listens, "value": setting.value.lower()}))
 
     def http(self, nodes: list[Node], owner: Optional[Node], parent: Optional[Scope] = None) -> None:
