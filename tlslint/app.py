@@ -13,7 +13,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from tlslint import __version__, commands
-from tlslint.commands import SHARED_OPTIONS, RunArgs
+from tlslint.commands import FIX_OPTIONS, SHARED_OPTIONS, RunArgs
 
 app = typer.Typer(
     add_completion=False,
@@ -51,15 +51,13 @@ def main_callback(
     """tlslint: TLS config linter."""
 
 
-def _shared_parameters() -> list:
-    """check's and fix's shared options (commands.SHARED_OPTIONS) as the
-    parameters typer reads from a signature, after the PATH argument."""
+def _parameters(options) -> list:
+    """Options of commands.SHARED_OPTIONS / FIX_OPTIONS as the parameters typer
+    reads from a signature."""
     import inspect
 
-    params = [inspect.Parameter("paths", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
-                                annotation=Annotated[Optional[List[Path]],
-                                                     typer.Argument(help="Files or directories (default: .)")])]
-    for option in SHARED_OPTIONS:
+    params = []
+    for option in options:
         python_type = Format if option.name == "format" else option.python_type
         default = Format(option.default) if option.name == "format" else option.default
         if option.kind != "flag" and default is None:
@@ -70,43 +68,43 @@ def _shared_parameters() -> list:
     return params
 
 
-def run_command(func):
-    """A command with the shared options: typer sees them in its signature, the
-    command receives them as ``run`` (a RunArgs) besides its own options."""
+def run_command(own_options=()):
+    """A command with the PATH argument, the shared options and ``own_options``:
+    typer sees them all in its signature; the command receives the shared
+    ones as ``run`` (a RunArgs) and its own ones by name."""
     import inspect
 
-    shared = _shared_parameters()
+    paths = inspect.Parameter("paths", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
+                              annotation=Annotated[Optional[List[Path]],
+                                                   typer.Argument(help="Files or directories (default: .)")])
+    shared = [paths] + _parameters(SHARED_OPTIONS)
+    own = _parameters(own_options)
     names = {p.name for p in shared}
-    own = [p for p in inspect.signature(func, eval_str=True).parameters.values() if p.name != "run"]
 
-    def command(**values):
-        shared_values = {name: values.pop(name) for name in names}
-        shared_values["format"] = shared_values["format"].value
-        run = RunArgs(**shared_values)
-        return func(run=run, **values)
+    def wrap(func):
+        def command(**values):
+            shared_values = {name: values.pop(name) for name in names}
+            shared_values["format"] = shared_values["format"].value
+            return func(run=RunArgs(**shared_values), **values)
 
-    command.__name__, command.__doc__ = func.__name__, func.__doc__
-    command.__signature__ = inspect.Signature(shared[:1] + own + shared[1:])  # PATH first
-    command.__annotations__ = {p.name: p.annotation for p in shared + own}
-    return command
+        command.__name__, command.__doc__ = func.__name__, func.__doc__
+        command.__signature__ = inspect.Signature(shared[:1] + own + shared[1:])  # PATH first
+        command.__annotations__ = {p.name: p.annotation for p in shared + own}
+        return command
+
+    return wrap
 
 
 @app.command()
-@run_command
+@run_command()
 def check(run: RunArgs) -> None:
     """Check TLS configs and the certificate, key and CA files they name."""
     commands.run_check(run)
 
 
 @app.command()
-@run_command
-def fix(
-    run: RunArgs,
-    unsafe_fixes: Annotated[bool, typer.Option(
-        "--unsafe-fixes", help="Also apply fixes that change who can connect.")] = False,
-    diff: Annotated[bool, typer.Option(
-        "--diff", help="Print what would change; write nothing.")] = False,
-) -> None:
+@run_command(FIX_OPTIONS)
+def fix(run: RunArgs, unsafe_fixes: bool, diff: bool) -> None:
     """Apply safe fixes (and unsafe ones with --unsafe-fixes), then report what remains."""
     commands.run_fix(run, unsafe_fixes, diff)
 

@@ -1,13 +1,14 @@
 """The entry point of the `tlslint` command.
 
 Importing typer costs about 30 ms, a third of a pre-commit run. So the
-command lines pre-commit and CI send all the time, `tlslint check` with
-plain options and paths, are read here from the same option table typer is
-given (commands.SHARED_OPTIONS), and the check runs without typer. Anything
-else goes to the typer application (tlslint/app.py): other commands, --help,
-an option or a spelling this reader does not take, a value typer would
-refuse. It then gives the same run or typer's own error message. A test
-compares both readings over generated command lines.
+command lines pre-commit and CI send all the time, `tlslint check` and
+`tlslint fix` with plain options and paths, are read here from the same
+option tables typer is given (commands.SHARED_OPTIONS, FIX_OPTIONS), and
+the command runs without typer. Anything else goes to the typer application
+(tlslint/app.py): other commands, --help, an option or a spelling this
+reader does not take, a value typer would refuse. It then gives the same run
+or typer's own error message. A test compares both readings over generated
+command lines.
 """
 
 from __future__ import annotations
@@ -16,17 +17,23 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from tlslint.commands import SHARED_OPTIONS, RunArgs
+from tlslint.commands import FIX_OPTIONS, SHARED_OPTIONS, RunArgs
 
-_BY_FLAG = {flag: option for option in SHARED_OPTIONS for flag in option.flags}
+# command -> its options by flag
+_OPTIONS = {
+    "check": {flag: option for option in SHARED_OPTIONS for flag in option.flags},
+    "fix": {flag: option for option in SHARED_OPTIONS + FIX_OPTIONS for flag in option.flags},
+}
+_OWN = {option.name for option in FIX_OPTIONS}
 
 
-def read_check_command(argv: Sequence[str]) -> Optional[RunArgs]:
-    """The RunArgs typer would build for ``tlslint check ...``, or None when
-    this reader leaves ``argv`` to typer."""
-    if not argv or argv[0] != "check":
+def read_command(argv: Sequence[str]) -> Optional[tuple[str, RunArgs, dict]]:
+    """(command, the RunArgs typer would build, the command's own options) for
+    ``tlslint check|fix ...``, or None when this reader leaves ``argv`` to typer."""
+    if not argv or argv[0] not in _OPTIONS:
         return None
-    values = {option.name: option.default for option in SHARED_OPTIONS}
+    command, by_flag = argv[0], _OPTIONS[argv[0]]
+    values = {option.name: option.default for option in set(by_flag.values())}
     paths: list[Path] = []
     words = iter(argv[1:])
     options_ended = False
@@ -38,7 +45,7 @@ def read_check_command(argv: Sequence[str]) -> Optional[RunArgs]:
             options_ended = True
             continue
         flag, has_value, value = word.partition("=") if word.startswith("--") else (word, "", "")
-        option = _BY_FLAG.get(flag)
+        option = by_flag.get(flag)
         if option is None:
             return None
         if option.kind == "flag":
@@ -58,18 +65,23 @@ def read_check_command(argv: Sequence[str]) -> Optional[RunArgs]:
             values[option.name] = [*(values[option.name] or []), converted]
         else:
             values[option.name] = converted
-    return RunArgs(paths=paths or None, **values)
+    own = {name: values.pop(name) for name in _OWN if name in values}
+    return command, RunArgs(paths=paths or None, **values), own
 
 
 def main() -> None:
     import os
 
     try:
-        run = read_check_command(sys.argv[1:])
-        if run is not None:
-            from tlslint.commands import run_check
+        read = read_command(sys.argv[1:])
+        if read is not None:
+            from tlslint import commands
 
-            run_check(run)
+            command, run, own = read
+            if command == "check":
+                commands.run_check(run)
+            else:
+                commands.run_fix(run, **own)
         else:
             from tlslint.app import app
 

@@ -25,7 +25,7 @@ FORMATS = ("text", "json", "sarif", "github")
 
 
 class SharedOption(NamedTuple):
-    """One option of check and fix, declared once for both readers of the
+    """One option of check or fix, declared once for both readers of the
     command line. ``kind`` is "flag" (no value), "value" (the last one given
     wins) or "list" (repeatable); ``convert`` turns one given string into the
     value typer would pass (it raises ValueError where typer would refuse it)."""
@@ -77,6 +77,14 @@ SHARED_OPTIONS = (
     SharedOption("root", ("--root",), "value", Path, None,
                  "Read configs and the files they name only inside DIR (symlinks resolved); for untrusted input.",
                  Path, metavar="DIR"),
+)
+
+
+# fix's own options
+FIX_OPTIONS = (
+    SharedOption("unsafe_fixes", ("--unsafe-fixes",), "flag", bool, False,
+                 "Also apply fixes that change who can connect."),
+    SharedOption("diff", ("--diff",), "flag", bool, False, "Print what would change; write nothing."),
 )
 
 
