@@ -106,7 +106,9 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
             continue
         problems.sort(key=lambda p: not _fatal(p, endpoint.dialect))
         if _fatal(problems[0], endpoint.dialect):
-            consequence = load_failure_consequence(endpoint, ref)
+            # a file with some PEM block in it passes RabbitMQ's boot-time check
+            readable = bool(lf.certs or lf.keys or lf.crls or lf.other_blocks)
+            consequence = load_failure_consequence(endpoint, ref, content=readable)
         else:
             consequence = "the server still loads it, but the file is damaged and the next edit may break it"
         yield ctx.finding(

@@ -58,7 +58,7 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
     if endpoint.role != "server":
         return
     for pair, a in analyses(endpoint, ctx):
-        if a.end != "missing_issuer" or a.bad_signature:
+        if a.end != "missing_issuer" or a.bad_signature or a.extra_unknown:
             continue
         below = a.missing_below
         sent = "in certfile or cacertfile" if endpoint.dialect == "rabbitmq" else "in the file"

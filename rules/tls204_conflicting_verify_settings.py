@@ -104,11 +104,19 @@ def _cert_login_without_verify_peer(document, ctx):
 # Erlang/OTP options that exist only up to TLS 1.2: with versions = [tlsv1.3]
 # alone, OTP rejects them ({options, incompatible, ...}) and the listener fails.
 TLS12_ONLY_OPTIONS = ("secure_renegotiate", "client_renegotiation", "reuse_sessions")
+# Erlang/OTP options only a server may have: a client with one fails every
+# connection ({option, server_only, Opt}); fail_if_no_peer_cert since OTP 26,
+# which RabbitMQ 4 requires (OTP 25 ignored it on a client).
+SERVER_ONLY_OPTIONS = ("honor_cipher_order", "honor_ecc_order", "client_renegotiation", "dh", "dhfile",
+                       "fail_if_no_peer_cert")
 
 
 def check_endpoint(endpoint, ctx):
     if endpoint.dialect != "rabbitmq":
         return
+    yield from _missing_tls12(endpoint, ctx)
+    if endpoint.role == "client":
+        yield from _server_only_options(endpoint, ctx)
     if endpoint.protocols.setting is not None and endpoint.protocols.value == frozenset({"TLSv1.3"}):
         for name in TLS12_ONLY_OPTIONS:
             option = _option(endpoint, name)
@@ -118,7 +126,7 @@ def check_endpoint(endpoint, ctx):
                                           "listener does not start", endpoint=endpoint)
     verify = _option(endpoint, "verify")
     fail = _option(endpoint, "fail_if_no_peer_cert")
-    if verify is None or fail is None:
+    if verify is None or fail is None or endpoint.role == "client":  # (a client: server-only above)
         return
     if verify.value == "verify_none" and fail.value == "true":
         if endpoint.role == "server":
@@ -131,3 +139,28 @@ def check_endpoint(endpoint, ctx):
             "set verify_peer to require client certificates, or drop fail_if_no_peer_cert",
             endpoint=endpoint,
             related=[Related(path=verify.source.display, message=f"{verify.key} = verify_none", line=verify.line)])
+
+
+def _missing_tls12(endpoint, ctx):
+    """Erlang/OTP takes TLS 1.3 with older versions only together with TLS 1.2."""
+    versions = endpoint.protocols.value or frozenset()
+    if endpoint.protocols.setting is None or "TLSv1.3" not in versions or "TLSv1.2" in versions:
+        return
+    older = sorted(versions - {"TLSv1.3"})
+    if older:
+        yield ctx.finding(endpoint.protocols.setting,
+                          f"{endpoint.label}: versions allow TLS 1.3 and {', '.join(older)} but not TLS 1.2: "
+                          "Erlang/OTP refuses such a list ({options, missing_version, ...}) and the TLS "
+                          f"{'listener does not start' if endpoint.role == 'server' else 'connection is never made'}",
+                          endpoint=endpoint)
+
+
+def _server_only_options(endpoint, ctx):
+    for name in SERVER_ONLY_OPTIONS:
+        option = _option(endpoint, name)
+        if option is None:
+            continue
+        otp = "Erlang/OTP 26 and later reject" if name == "fail_if_no_peer_cert" else "Erlang/OTP rejects"
+        yield ctx.finding(option, f"{endpoint.label}: {option.key} is a server option, but here RabbitMQ is the "
+                                  f"TLS client: {otp} it ({{option, server_only, {name}}}) and every "
+                                  "connection fails; remove it", endpoint=endpoint)

@@ -46,7 +46,7 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
             continue
         ref = pair.key if pair.key is not None else pair.cert
         key_file = kr.loaded.display if kr.loaded else ref.path
-        consequence = load_failure_consequence(endpoint, ref)
+        consequence = load_failure_consequence(endpoint, ref, content=True)
         if kr.status == "encrypted_no_password":
             msg = (f"the private key in {key_file} is encrypted and no "
                    f"{password_setting_name(endpoint)} is configured: {consequence}")

@@ -50,6 +50,9 @@ class ChainAnalysis:
     leaf: Optional[CertInfo] = None
     file_certs: list[CertInfo] = field(default_factory=list)  # the cert file, in order
     served: list[CertInfo] = field(default_factory=list)  # file certs + chain_extra certs
+    # a chain_extra file (RabbitMQ's cacertfile) that could not be read or
+    # resolved: what is served is not known, so its completeness is not judged
+    extra_unknown: bool = False
     path: list[Node] = field(default_factory=list)
     end: str = "no_leaf"
     # missing_issuer: the certificate whose issuer is missing, and that issuer's DN
@@ -111,6 +114,7 @@ def analyze(pki: "Pki", pair: CertKeyPair, endpoint: TlsEndpoint) -> ChainAnalys
         return res
     res.file_certs = list(lf.certs)
     extra = [c for _lf, c in _load_certs(pki, pair.chain_extra)]
+    res.extra_unknown = any(not pki.load(ref).ok for ref in pair.chain_extra)
     res.served = res.file_certs + extra
 
     # the leaf: the certificate the key belongs to; else the first certificate

@@ -38,8 +38,10 @@ def pair_label(pair: CertKeyPair) -> str:
     return pair.cert.label if pair.cert is not None else (pair.key.label if pair.key else "?")
 
 
-def load_failure_consequence(endpoint: TlsEndpoint, ref: FileRef) -> str:
-    """What the server does when a file it needs cannot be loaded."""
+def load_failure_consequence(endpoint: TlsEndpoint, ref: FileRef, content: bool = False) -> str:
+    """What the server does when a file it needs cannot be loaded; ``content``:
+    the file is there but what is in it cannot be used (not missing or
+    unreadable)."""
     d = endpoint.dialect
     if d == "nginx":
         if ref.kind in ("cert", "key") and any(
@@ -50,7 +52,9 @@ def load_failure_consequence(endpoint: TlsEndpoint, ref: FileRef) -> str:
             return "the TLS handshakes that need it will fail (nginx loads certificates per handshake here)"
         return "nginx will refuse to start (nginx -t fails)"
     if d == "rabbitmq":
-        if ref.setting.source.path.name.endswith(".config"):
+        # rabbitmq.conf's schema checks at boot only that the file exists and
+        # holds some PEM; Erlang/OTP reads what is in it at the first handshake
+        if content or ref.setting.source.path.name.endswith(".config"):
             return "the listener starts but every TLS handshake fails"
         return "the RabbitMQ node will not boot"
     if endpoint.role == "client":
@@ -88,8 +92,8 @@ def key_mismatch_consequence(endpoint: TlsEndpoint) -> str:
 
 
 def password_setting_name(endpoint: TlsEndpoint) -> str:
-    return {"nginx": "ssl_password_file", "rabbitmq": "ssl_options.password"}.get(
-        endpoint.dialect, "a key password")
+    prefix = getattr(endpoint, "prefix", "") or "ssl_options"  # RabbitMQ: management.ssl.password...
+    return {"nginx": "ssl_password_file", "rabbitmq": f"{prefix}.password"}.get(endpoint.dialect, "a key password")
 
 
 # More certificates than any private CA hierarchy has: a public trust store.

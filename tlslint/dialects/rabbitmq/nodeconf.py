@@ -388,8 +388,11 @@ SURFACES = (
             nested=("peer_discovery_consul", "ssl_options"), label="cluster_formation.consul (peer discovery)"),
     Surface("etcd", ("cluster_formation", "etcd", "ssl_options"), "rabbit", "cluster_formation", "client",
             nested=("peer_discovery_etcd", "ssl_options"), label="cluster_formation.etcd (peer discovery)"),
+    # the k8s plugin always adds {cacertfile, k8s_cert_path} (the service
+    # account's ca.crt by default): a CA tlslint cannot see, like system roots
     Surface("k8s", ("cluster_formation", "k8s", "tls"), "rabbit", "cluster_formation", "client",
-            nested=("peer_discovery_k8s", "ssl_options"), label="cluster_formation.k8s (peer discovery)"),
+            nested=("peer_discovery_k8s", "ssl_options"), system_roots=True,
+            label="cluster_formation.k8s (peer discovery)"),
     Surface("amqp_client", ("amqp_client", "ssl_options"), "amqp_client", "ssl_options", "client",
             system_roots=True, label="amqp_client (shovel/federation defaults)"),
     Surface("amqp10_client", ("amqp10_client", "ssl_options"), "amqp10_client", "ssl_options", "client",
@@ -526,6 +529,9 @@ def build_endpoints(node: NodeConfig) -> None:
         else:
             if not options:
                 continue
+            listener = options.get("listener")
+            if surface.id in ("web_mqtt", "web_stomp") and listener is not None and listener.value == "none":
+                continue  # the TLS listener is switched off
             _make(node, surface, options, plist)
     _uri_endpoints(node)
 
@@ -622,6 +628,10 @@ def _make(node: NodeConfig, surface: Surface, options: dict[str, Setting], plist
                         proplist_source=node.advanced_source if plist is not None else None,
                         settings=settings, system_roots=surface.system_roots)
     _fill_tls(node, ep, options, surface)
+    if surface.id == "amqp" and not listeners:
+        # no AMQPS/MQTTS/STOMPS/stream TLS listener uses ssl_options: the node
+        # still checks that the files exist when it boots, nothing more
+        ep.serves_tls = False
     if role == "server":
         ep.requires_certificate = bool(listeners) if surface.id == "amqp" else True
     else:

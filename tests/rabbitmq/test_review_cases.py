@@ -1,0 +1,105 @@
+"""RabbitMQ cases from an independent review against the reference (codes and
+lines): listeners switched off, ssl_options with no TLS listener, server-only
+options on clients, version lists OTP refuses, k8s peer discovery's CA, an
+unresolved cacertfile, and what a bad key file does to the node."""
+
+from __future__ import annotations
+
+import pytest
+
+from pkifactory import NOW, PkiFactory
+
+from .rmqkit import codes_lines, findings, write
+
+
+def pki_files(tmp_path):
+    pki = PkiFactory(tmp_path)
+    root = pki.root()
+    inter = pki.intermediate(root)
+    leaf = pki.leaf(inter, "rabbit.example.test")
+    pki.write("ca.pem", root, inter)
+    pki.write("leaf.pem", leaf)
+    pki.write_key("leaf.key", leaf)
+    pki.write("root.pem", root)
+    return pki, leaf
+
+
+def run(tmp_path, conf, **files):
+    write(tmp_path, {"rabbitmq.conf": conf.format(d=tmp_path), **files})
+    found = findings([tmp_path / "rabbitmq.conf"], now=NOW, use_system_store=False, trust=[tmp_path / "root.pem"])
+    return sorted((f.code, f.line) for f in found), found
+
+
+@pytest.mark.parametrize("plugin", ["web_mqtt", "web_stomp"])
+def test_web_listener_switched_off_is_not_an_endpoint(tmp_path, plugin):
+    found, _ = run(tmp_path, f"{plugin}.ssl.listener = none\n")
+    assert found == []
+
+
+def test_ssl_options_without_tls_listener_get_only_load_time_rules(tmp_path):
+    pki_files(tmp_path)
+    conf = ("listeners.ssl = none\nlisteners.tcp.default = 5672\nssl_options.cacertfile = {d}/ca.pem\n"
+            "ssl_options.certfile = {d}/leaf.pem\nssl_options.keyfile = {d}/leaf.key\n")
+    assert run(tmp_path, conf)[0] == []  # no TLS601: nothing accepts TLS
+    conf = conf.replace("leaf.key", "missing.key")
+    assert ("TLS002", 5) in run(tmp_path, conf)[0]  # the node still checks the files at boot
+
+
+@pytest.mark.parametrize("conf,line", [
+    ("auth_backends.1 = ldap\nauth_ldap.servers.1 = ldap.example.test\nauth_ldap.use_ssl = true\n"
+     "auth_ldap.ssl_options.cacertfile = {d}/ca.pem\nauth_ldap.ssl_options.fail_if_no_peer_cert = true\n", 5),
+    ("auth_http.user_path = https://auth.example.test/user\nauth_http.ssl_options.cacertfile = {d}/ca.pem\n"
+     "auth_http.ssl_options.honor_cipher_order = true\n", 3),
+])
+def test_server_only_option_on_a_client_is_tls204(tmp_path, conf, line):
+    pki_files(tmp_path)
+    assert run(tmp_path, conf)[0] == [("TLS204", line)]
+
+
+def test_server_only_option_in_a_shovel_uri(tmp_path):
+    pki_files(tmp_path)
+    advanced = ('[{rabbitmq_shovel, [{shovels, [{s1, [{destination, [{uris, '
+                f'["amqps://dst.example.test?verify=verify_peer&fail_if_no_peer_cert=true&cacertfile={tmp_path}/ca.pem"]'
+                '}]}]}]}]}].\n')
+    found, _ = run(tmp_path, "", **{"advanced.config": advanced})
+    assert [code for code, _ in found] == ["TLS204"]
+
+
+def test_tls13_with_tls11_but_not_tls12_is_refused(tmp_path):
+    pki_files(tmp_path)
+    conf = ("listeners.ssl.default = 5671\nssl_options.cacertfile = {d}/ca.pem\nssl_options.certfile = {d}/leaf.pem\n"
+            "ssl_options.keyfile = {d}/leaf.key\nssl_options.versions.1 = tlsv1.3\nssl_options.versions.2 = tlsv1.1\n")
+    found, _ = run(tmp_path, conf)
+    assert ("TLS204", 5) in found
+    conf = conf.replace("tlsv1.1", "tlsv1.2")
+    assert run(tmp_path, conf)[0] == []
+
+
+def test_k8s_peer_discovery_always_has_a_ca(tmp_path):
+    pki_files(tmp_path)
+    conf = ("cluster_formation.peer_discovery_backend = k8s\n"
+            "cluster_formation.k8s.host = kubernetes.default.svc.cluster.local\n"
+            "cluster_formation.k8s.tls.certfile = {d}/leaf.pem\ncluster_formation.k8s.tls.keyfile = {d}/leaf.key\n")
+    assert "TLS205" not in [code for code, _ in run(tmp_path, conf)[0]]
+
+
+def test_unresolved_cacertfile_leaves_chain_completeness_unjudged(tmp_path):
+    pki_files(tmp_path)
+    conf = ("listeners.ssl.default = 5671\nssl_options.cacertfile = $(<ca_path.txt)\n"
+            "ssl_options.certfile = {d}/leaf.pem\nssl_options.keyfile = {d}/leaf.key\n"
+            "ssl_options.versions.1 = tlsv1.2\n")
+    codes = [code for code, _ in run(tmp_path, conf)[0]]
+    assert "TLS101" not in codes and "TLS006" in codes
+
+
+def test_key_file_content_problems_do_not_stop_the_node(tmp_path):
+    pki, leaf = pki_files(tmp_path)
+    conf = ("listeners.ssl.default = 5671\nssl_options.cacertfile = {d}/ca.pem\n"
+            "ssl_options.certfile = {d}/leaf.pem\nssl_options.keyfile = {d}/leaf.pem\n")
+    _, found = run(tmp_path, conf)
+    (bad,) = [f for f in found if f.code == "TLS004"]
+    assert "node will not boot" not in bad.message and "handshake" in bad.message
+    (tmp_path / "junk.key").write_text("not pem at all\n")
+    _, found = run(tmp_path, conf.replace("keyfile = {d}/leaf.pem", "keyfile = {d}/junk.key"))
+    (bad,) = [f for f in found if f.code == "TLS004"]
+    assert "node will not boot" in bad.message  # no PEM at all: the schema's boot-time check fails
