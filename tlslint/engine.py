@@ -202,12 +202,18 @@ def run_rules(documents: list[Document], options: Options, result: RunResult, pr
 
 
 def dedupe(findings: list[Finding]) -> list[Finding]:
-    """One finding per (code, place, message): a file inherited by ten servers is reported once."""
+    """One finding per (code, place, message): a file inherited by ten servers
+    is reported once, and so is one setting that two endpoints share (a
+    service's server and client side of the same TLS block) when the messages
+    differ only by the endpoint's name."""
     seen = set()
     unique = []
     for finding in findings:
         loc = finding.location
-        key = (finding.code, finding.path, loc.span if loc else None, finding.message)
+        message = finding.message
+        if finding.endpoint:
+            message = message.replace(finding.endpoint, "\0")
+        key = (finding.code, finding.path, loc.span if loc else None, message)
         if key in seen:
             continue
         seen.add(key)

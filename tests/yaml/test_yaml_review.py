@@ -343,3 +343,12 @@ def test_min_version_above_max_version(tmp_path, pki_dir, name, text, line):
     assert docs == [name]
     # TLS204 on the max setting; nothing about legacy versions (none is left)
     assert [f for f in found if f[1] in ("TLS204", "TLS601")] == [(name, "TLS204", line)]
+
+
+def test_one_setting_shared_by_server_and_client_side_is_one_finding(tmp_path, pki_dir):
+    """mongod's net.tls governs its listener and its outgoing cluster
+    connections: one TLS601 at the setting, not one per side."""
+    conf = ("net:\n  port: 27017\n  tls:\n    mode: requireTLS\n    certificateKeyFile: fullchain.pem\n"
+            "    CAFile: ca.pem\n    disabledProtocols: TLS1_2\n")
+    _, found = _check(tmp_path, pki_dir, {"mongod.conf": conf})
+    assert [f for f in found if f[1] == "TLS601"] == [("mongod.conf", "TLS601", 7)]
