@@ -352,3 +352,13 @@ def test_one_setting_shared_by_server_and_client_side_is_one_finding(tmp_path, p
             "    CAFile: ca.pem\n    allowConnectionsWithoutCertificates: true\n    allowInvalidHostnames: true\n")
     _, found = _check(tmp_path, pki_dir, {"mongod.conf": conf})
     assert [f for f in found if f[1] == "TLS601"] == [("mongod.conf", "TLS601", 4)]  # the default protocols
+
+
+def test_exporter_toolkit_verifying_without_ca_uses_system_roots(tmp_path, pki_dir):
+    """exporter-toolkit accepts a verifying client_auth_type without
+    client_ca_file (Go then checks client certificates against the system
+    roots): not TLS205; VerifyClientCertIfGiven is still optional (TLS202)."""
+    conf = ("tls_server_config:\n  cert_file: fullchain.pem\n  key_file: site.key\n"
+            "  client_auth_type: VerifyClientCertIfGiven\n")
+    _, found = _check(tmp_path, pki_dir, {"web-config.yml": conf})
+    assert found == [("web-config.yml", "TLS202", 4)]

@@ -38,8 +38,9 @@ whose presence means "true" and whose Setting is where it comes from:
 * ``fact.hostname_check_disabled``: ``allowInvalidHostnames``,
   ``verification_mode: certificate``.
 * ``fact.allow_expired``: Envoy ``allow_expired_certificate: true``.
-* ``fact.system_roots``: a client verifies against the system roots (no CA
-  configured, which is fine for Go clients: not a TLS205 case).
+* ``fact.system_roots``: the peer is verified against the system roots (no
+  CA configured, which Go accepts: a client's server check, and an
+  exporter-toolkit/dskit server's client-certificate check; not TLS205).
 * ``fact.auto_tls``: etcd ``auto-tls: true`` (self-signed, generated).
 * ``fact.keystore``: Elasticsearch PKCS#12/JKS keystore or truststore (not
   checked).

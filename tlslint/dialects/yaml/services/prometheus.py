@@ -78,6 +78,10 @@ def _endpoint(ctx: Ctx, sec: Section, label: str, anchor, dskit) -> None:
             verify = Field(mode, auth)
             if squash(auth.value) in ("requireanyclientcert", "requireclientcert", "requestclientcert"):
                 settings["fact.client_cert_not_verified"] = auth
+    if ca_setting is None and verify.value in ("optional", "required") and auth is not None:
+        # no client_ca_file: Go's TLS server then checks client certificates
+        # against the system's roots (exporter-toolkit accepts the config)
+        settings["fact.system_roots"] = auth
     if ca_setting is not None and verify.value == "none":
         # exporter-toolkit: "Client CA's have been configured without a Client Auth Policy"
         settings["fact.ca_without_client_auth"] = ca_setting
