@@ -215,9 +215,28 @@ def test_issuer_not_ca(tmp_path, f, site):
     assert "TLS109" in all_codes(ep, trust=[tmp_path / "root.pem"])
 
 
-def test_wrong_key_issuer_is_signature_failure(tmp_path, f, site):
+def test_same_name_other_key_is_not_the_issuer(tmp_path, f, site):
+    """A stale intermediate (same name, another key: a rotated CA) whose key id
+    is not the one the leaf names: OpenSSL does not take it for the issuer
+    ("unable to get local issuer certificate", error 20), so the intermediate
+    is missing (TLS101), and the right one is found elsewhere for the fix."""
     root, inter, leaf = site
-    impostor = f.intermediate(root, "Test Intermediate")  # same name, another key
+    stale = f.intermediate(root, "Test Intermediate")  # same name, another key
+    f.write("ints/inter.pem", inter)
+    ep = nginx(tmp_path, f.write("site.pem", leaf, stale), tmp_path / "site.key")
+    found = all_codes(ep, trust=[tmp_path / "root.pem"], intermediates=[tmp_path / "ints"])
+    assert "TLS101" in found and "TLS109" not in found
+
+
+def test_same_name_other_key_without_key_ids_is_signature_failure(tmp_path, f):
+    """Without key identifiers OpenSSL goes by the name and the signature
+    fails (error 7, "certificate signature failure"): TLS109."""
+    root = f.root()
+    inter = f.intermediate(root, aki=False)
+    leaf = f.leaf(inter, aki=False)
+    impostor = f.intermediate(root, "Test Intermediate", aki=False)
+    f.write("root.pem", root)
+    f.write_key("site.key", leaf)
     ep = nginx(tmp_path, f.write("site.pem", leaf, impostor), tmp_path / "site.key")
     found = all_codes(ep, trust=[tmp_path / "root.pem"])
     assert "TLS109" in found and "TLS101" not in found

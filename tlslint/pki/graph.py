@@ -174,6 +174,11 @@ class Graph:
             c = cand.info
             if c is child or (c.fingerprint == child.fingerprint):
                 continue
+            if child.aki is not None and c.ski is not None and child.aki != c.ski:
+                # OpenSSL's X509_check_issued: a certificate whose key id is not
+                # the one the child names is not its issuer at all (clients say
+                # "unable to get local issuer certificate", not "signature failure")
+                continue
             ok = signature_ok(child.cert, c.cert)
             if ok is False:
                 bad.append(cand)
@@ -182,8 +187,7 @@ class Graph:
 
         def score(n: Node) -> tuple:
             c = n.info
-            aki_match = 0 if (child.aki is None or c.ski is None or child.aki == c.ski) else 1
-            return (aki_match, 0 if n.origin == "anchor" or self.is_anchor(c) else 1,
+            return (0 if n.origin == "anchor" or self.is_anchor(c) else 1,
                     {"served": 0, "anchor": 0, "elsewhere": 1}[n.origin])
 
         good.sort(key=score)
