@@ -21,8 +21,11 @@ Example
 
 Fix safety
     Safe: the fix removes ``ssl on;`` and adds ``ssl`` to the server's
-    ``listen`` directives, which is what ``ssl on`` meant. ``ssl off;`` is
-    simply removed.
+    ``listen`` directives, which is what ``ssl on`` meant. nginx reads
+    ``ssl on`` from the default server of each address only: in a
+    name-based server on a plain address it did nothing, and there the fix
+    only removes it (adding ``ssl`` would turn the whole address to TLS).
+    ``ssl off;`` is simply removed.
 """
 
 from tlslint import dialects
@@ -53,7 +56,8 @@ def _fix(problem):
             words = [arg.value for arg in listen.args] or [listen.value]
             if "ssl" not in words:
                 edits.append(nginx.set_value(listen, " ".join(words + ["ssl"])))
-        title = 'remove "ssl on;" and add "ssl" to the server\'s listen directives'
+        title = ('remove "ssl on;" and add "ssl" to the server\'s listen directives' if len(edits) > 1 else
+                 'remove "ssl on;"')
     else:
         title = 'remove "ssl off;"'
     return Fix(title, "safe", edits)

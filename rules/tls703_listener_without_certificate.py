@@ -24,7 +24,7 @@ from tlslint.findings import Severity
 from tlslint.rulebase import Rule
 
 RULE = Rule("TLS703", "listener-without-certificate", Severity.ERROR,
-            "a TLS listener with no certificate configured")
+            "a TLS listener with no certificate configured", load_time=True)
 
 
 def check_endpoint(endpoint, ctx):
@@ -32,5 +32,9 @@ def check_endpoint(endpoint, ctx):
         return
     if any(pair.cert is not None for pair in endpoint.pairs):
         return
-    yield ctx.finding(endpoint.anchor, f"{endpoint.label} listens for TLS but no certificate is configured",
-                      endpoint=endpoint)
+    if endpoint.serves_tls:
+        message = f"{endpoint.label} listens for TLS but no certificate is configured"
+    else:  # nginx: `ssl on` in a name-based server, which needs a certificate all the same
+        message = (f"{endpoint.label} has \"ssl on\" but no certificate is configured: nginx refuses to start "
+                   "(no \"ssl_certificate\" is defined for the \"ssl\" directive)")
+    yield ctx.finding(endpoint.anchor, message, endpoint=endpoint)

@@ -124,6 +124,7 @@ def validate(plan: Plan, paths: list[Path], options: Options, before: RunResult)
     for f in after.findings:
         if f.code == "TLS001" and f.location and f.location.source.path in edited:
             raise FixError(f"the fixed {f.path} would not parse ({f.message}); nothing was written")
+    _refuse_new_load_errors(before, after)
     remaining = Counter(_finding_key(f) for f in after.findings)
     expected = Counter(_finding_key(f) for f in before.findings)
     for finding, fix in plan.fixes:
@@ -133,6 +134,28 @@ def validate(plan: Plan, paths: list[Path], options: Options, before: RunResult)
             raise FixError(f"the fix for {finding.code} at {finding.path}:{finding.line} "
                            f"({fix.title}) did not remove the finding; nothing was written")
     return after
+
+
+def _load_error_codes() -> set[str]:
+    """Codes of the errors that stop a server from starting: a fix never adds one."""
+    from tlslint import rules
+
+    return {"TLS001"} | {m.RULE.code for m in rules.load_all() if m.RULE.load_time}
+
+
+def _refuse_new_load_errors(before: RunResult, after: RunResult) -> None:
+    codes = _load_error_codes()
+
+    def load_errors(result: RunResult) -> Counter:
+        return Counter((f.code, f.path) for f in result.findings
+                       if f.code in codes and f.severity.value == "error")
+
+    new = load_errors(after) - load_errors(before)
+    if new:
+        (code, path), _ = next(iter(new.items()))
+        finding = next(f for f in after.findings if (f.code, f.path) == (code, path))
+        raise FixError(f"the fixes would make the server refuse its config ({code} at {finding.path}:"
+                       f"{finding.line}: {finding.message}); nothing was written")
 
 
 def _targets(contents: dict[Path, bytes]) -> dict[Path, bytes]:

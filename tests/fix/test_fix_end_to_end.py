@@ -104,6 +104,25 @@ def test_a_fix_that_breaks_parsing_writes_nothing(tmp_path, monkeypatch):
     assert conf.read_bytes() == original
 
 
+def test_a_fix_that_would_stop_the_server_writes_nothing(tmp_path, monkeypatch):
+    """The fix removes its own finding but points ssl_certificate at a file that
+    does not exist: nginx would refuse the config (TLS002), so nothing is written."""
+    leaf_only_site(tmp_path)
+    conf = tmp_path / "nginx.conf"
+    original = conf.read_bytes()
+    from tlslint.rules import tls101_chain_incomplete as rule
+
+    def dangling(endpoint, pair, analysis):
+        setting = pair.cert.setting
+        return Fix("dangling", "safe", [Edit(setting.source, setting.span, "certs/nowhere.pem")])
+
+    monkeypatch.setattr(rule, "fullchain_fix", dangling)
+    options = Options(now=NOW, use_system_store=False, trust=[tmp_path / "certs" / "root.pem"])
+    with pytest.raises(fixer.FixError, match="TLS002"):
+        fixer.run([tmp_path], options)
+    assert conf.read_bytes() == original
+
+
 @pytest.mark.skipif(not shutil.which("setpriv") or os.geteuid() != 0,
                     reason="needs root to run tlslint as an unprivileged user")
 def test_read_only_directory_gives_a_clear_error_and_changes_nothing():
@@ -139,3 +158,27 @@ def test_diff_exits_like_check_on_what_would_remain(tmp_path):
     assert run.returncode == 1
     import json
     assert [f["code"] for f in json.loads(run.stdout)["findings"]] == ["TLS101"]
+
+
+@pytest.mark.parametrize("default_has_ssl_on,expected_listen", [
+    (True, "listen 127.0.0.1:18446 ssl;"),   # the address was TLS: "ssl" says so explicitly
+    (False, "listen 127.0.0.1:18446;"),      # ssl on did nothing here: the address stays plain
+])
+def test_ssl_on_fix_keeps_what_each_address_serves(tmp_path, default_has_ssl_on, expected_listen):
+    pki = leaf_only_site(tmp_path)
+    named = ("  server {\n    listen 127.0.0.1:18446;\n    server_name www.example.test;\n    ssl on;\n"
+             "    ssl_certificate certs/site.pem;\n    ssl_certificate_key certs/site.key;\n  }\n")
+    default = ("  server {\n    listen 127.0.0.1:18446;\n    server_name plain.test;\n"
+               + ("    ssl on;\n    ssl_certificate certs/site.pem;\n    ssl_certificate_key certs/site.key;\n"
+                  if default_has_ssl_on else "") + "  }\n")
+    conf = tmp_path / "nginx.conf"
+    conf.write_text("events {}\nhttp {\n" + default + named + "}\n")
+    run = cli("fix", "--now", NOW_ISO, "--trust", "certs/root.pem", "--select", "TLS702", ".", cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    text = conf.read_text()
+    assert "ssl on" not in text
+    assert text.count(expected_listen) == 2
+    if NGINX:
+        t = subprocess.run([NGINX, "-t", "-q", "-e", "stderr", "-p", str(tmp_path), "-c", str(conf)],
+                           capture_output=True, text=True)
+        assert t.returncode == 0, t.stderr

@@ -136,6 +136,15 @@ def case_ssl_directive(tmp_path):
     return text, nginx_version() < (1, 25, 1), "TLS001"
 
 
+def case_ssl_on_in_name_based_server_without_certificate(tmp_path):
+    """`ssl on` needs a certificate even where it does nothing (a name-based
+    server on a plain address)."""
+    make_pki(tmp_path)
+    text = http("  server {\n    listen 127.0.0.1:18446;\n    server_name plain.test;\n  }\n"
+                "  server {\n    listen 127.0.0.1:18446;\n    server_name a.test;\n    ssl on;\n  }")
+    return text, False, "TLS703" if nginx_version() < (1, 25, 1) else "TLS001"
+
+
 def case_proxy_verify_without_ca(tmp_path):
     make_pki(tmp_path)
     return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"

@@ -273,6 +273,11 @@ def _socket_model(servers: list[_Server], default_listen: bool) -> None:
     for sock in sockets.values():
         if sock.default is None and sock.servers:
             sock.default = sock.servers[0]
+        # the removed `ssl on`: nginx asks the socket's default server
+        # (ngx_http_init_connection), so it makes the whole socket TLS there and
+        # does nothing in a name-based server
+        if sock.default is not None and _flag(sock.default.ssl_directive):
+            sock.tls = True
 
 
 # ------------------------------------------------------------------ builder
@@ -367,8 +372,8 @@ class EndpointBuilder:
             if not serves_tls:
                 return
         else:
-            serves_tls = bool(tls_sockets) or ssl_on
-            if not serves_tls and not srv.certs:
+            serves_tls = bool(tls_sockets)
+            if not serves_tls and not srv.certs and not ssl_on:
                 return
             if not srv.certs and srv.reject:
                 return  # ssl_reject_handshake: no certificate needed, no handshake completes
@@ -383,7 +388,7 @@ class EndpointBuilder:
 
         # a listen without "ssl" is TLS too when another server made its address TLS
         tls_listens = own_tls_listens or [l for l, sock in srv.listen_sockets if sock.tls]
-        anchor = tls_listens[0] if tls_listens else srv.setting
+        anchor = tls_listens[0] if tls_listens else (srv.ssl_directive if ssl_on else srv.setting)
         label_listen = tls_listens[0] if tls_listens else (srv.listens[0] if srv.listens else None)
         names = self._names(scope) if serves_tls else []
         head = {"http": "server", "stream": "stream server", "mail": "mail server", "fragment": "server"}[kind]
@@ -531,12 +536,16 @@ class EndpointBuilder:
     # --------------------------------------------------------- contexts
 
     def _deprecated_ssl(self, scope: Scope, servers: list[_Server]) -> None:
+        # the fix adds "ssl" to the listens whose socket is TLS anyway, so that
+        # nothing changes: not to a name-based server's listen on a plain
+        # socket, where "ssl on" did nothing
         for s in scope.own("ssl"):
-            listens = [l for srv in servers if not srv.scope.own("ssl") for l in srv.listens]
+            listens = [l for srv in servers if not srv.scope.own("ssl") for l, sock in srv.listen_sockets
+                       if sock.tls]
             self._ssl_problem(s, listens)
         for srv in servers:
             for s in srv.scope.own("ssl"):
-                self._ssl_problem(s, list(srv.listens))
+                self._ssl_problem(s, [l for l, sock in srv.listen_sockets if sock.tls])
 
     def _ssl_problem(self, setting: Setting, listens: list[Setting]) -> None:
         if self.profile.predates(SSL_DIRECTIVE_DEPRECATED):
