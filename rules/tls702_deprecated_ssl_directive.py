@@ -29,7 +29,8 @@ Fix safety
 """
 
 from tlslint import dialects
-from tlslint.findings import Fix, Severity
+from tlslint.findings import Edit, Fix, Severity
+from tlslint.source import Span
 from tlslint.rulebase import Rule
 
 RULE = Rule("TLS702", "deprecated-ssl-directive", Severity.WARNING,
@@ -53,9 +54,12 @@ def _fix(problem):
     edits = [nginx.remove_setting(problem.setting)]
     if problem.data.get("value", "on") == "on":
         for listen in problem.data.get("listens", []):
-            words = [arg.value for arg in listen.args] or [listen.value]
-            if "ssl" not in words:
-                edits.append(nginx.set_value(listen, " ".join(words + ["ssl"])))
+            args = list(listen.args) or [listen]
+            if "ssl" not in [arg.value for arg in args]:
+                # " ssl" right after the last argument: comments, quoting and
+                # line breaks inside the directive stay as they are
+                end = args[-1].span.end
+                edits.append(Edit(listen.source, Span(end, end), " ssl"))
         title = ('remove "ssl on;" and add "ssl" to the server\'s listen directives' if len(edits) > 1 else
                  'remove "ssl on;"')
     else:
