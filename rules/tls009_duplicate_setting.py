@@ -12,6 +12,10 @@ Why it matters
     ``net:`` block in mongod.conf drops the ``tls`` settings of the first, a
     second ``tls:`` under ``redis`` turns TLS off.
 
+    nginx: a second ``ssl_certificate`` of the same key type (two ECDSA
+    certificates, say) in one server: OpenSSL keeps one certificate per key
+    type, so the earlier one is loaded but never served (a warning at it).
+
 Example
     redis:
       tls:
@@ -23,7 +27,7 @@ Fix safety
     No automatic fix: merging the two blocks needs a decision.
 """
 
-from tlslint.findings import Severity
+from tlslint.findings import Related, Severity
 from tlslint.rulebase import Rule, problems_as_findings
 
 RULE = Rule("TLS009", "duplicate-setting", Severity.WARNING,
@@ -32,3 +36,20 @@ RULE = Rule("TLS009", "duplicate-setting", Severity.WARNING,
 
 def check_document(document, ctx):
     return problems_as_findings(document, ctx)
+
+
+def check_endpoint(endpoint, ctx):
+    from tlslint.pki.slots import replaced
+
+    for pair in endpoint.pairs:
+        later = replaced(ctx.pki, endpoint).get(id(pair))
+        if later is None:
+            continue
+        kind = later.cert_slot
+        yield ctx.finding(
+            pair.cert.setting,
+            f"{pair.cert.label} is never served: the later ssl_certificate {later.pair.cert.label} is also "
+            f"{kind}, and OpenSSL keeps one certificate per key type (the last one loaded); remove one of them",
+            endpoint=endpoint,
+            related=[Related(later.pair.cert.setting.source.display, f"{later.pair.cert.label}: the {kind} "
+                             "certificate served", line=later.pair.cert.setting.line)])

@@ -46,7 +46,7 @@ def _algo(c) -> str:
 
 def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:
     seen: set[str] = set()
-    for pair, a in analyses(endpoint, ctx):
+    for pair, a in analyses(endpoint, ctx, loaded=True):  # nginx loads (and checks) it even if replaced
         for c in a.weak_signatures:
             if c.fingerprint in seen:
                 continue

@@ -42,7 +42,7 @@ RULE = Rule("TLS302", "weak-key", Severity.ERROR,
 
 def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:
     seen: set[str] = set()
-    for pair, a in analyses(endpoint, ctx):
+    for pair, a in analyses(endpoint, ctx, loaded=True):  # nginx loads (and checks) it even if replaced
         certs = [n.info for n in a.path if n.origin == "served"]
         if a.leaf not in certs:
             certs.insert(0, a.leaf)

@@ -49,7 +49,9 @@ def run_rule(module, target, options: Optional[Options] = None):
 
     options = options or Options(use_system_store=False)
     ctx = CheckContext(options=options, pki=Pki(options), rule=module.RULE)
-    check = module.check_endpoint if hasattr(module, "check_endpoint") else module.check_document
+    from tlslint.model import Document
+
+    check = module.check_document if isinstance(target, Document) else module.check_endpoint
     return list(check(target, ctx) or ())
 
 

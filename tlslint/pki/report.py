@@ -62,10 +62,15 @@ def load_failure_consequence(endpoint: TlsEndpoint, ref: FileRef, content: bool 
     return "the service cannot start its TLS listener"
 
 
-def analyses(endpoint: TlsEndpoint, ctx) -> Iterator[tuple[CertKeyPair, "object"]]:
-    """(pair, ChainAnalysis) for every pair whose certificate file loaded with a leaf."""
+def analyses(endpoint: TlsEndpoint, ctx, loaded: bool = False) -> Iterator[tuple[CertKeyPair, "object"]]:
+    """(pair, ChainAnalysis) for every pair whose certificate file loaded with a
+    leaf and that is served; with ``loaded``, also a pair whose certificate a
+    later one of the same key type replaces (the server still loads it)."""
+    from tlslint.pki.slots import replaced
+
+    pushed_out = {} if loaded else replaced(ctx.pki, endpoint)
     for pair in endpoint.pairs:
-        if pair.cert is None:
+        if pair.cert is None or id(pair) in pushed_out:
             continue
         a = ctx.pki.analyze_served_chain(pair, endpoint)
         if a.leaf is None:

@@ -98,6 +98,23 @@ def loaded_pairs(pki: "Pki", endpoint: TlsEndpoint) -> list[Loaded]:
     return out
 
 
+def replaced(pki: "Pki", endpoint: TlsEndpoint) -> dict[int, Loaded]:
+    """nginx pairs whose certificate a later certificate of the same key type
+    pushes out of its slot, so it is never served: id(pair) -> the later one."""
+    if endpoint.dialect != "nginx" or len(endpoint.pairs) < 2:
+        return {}
+    out: dict[int, Loaded] = {}
+    last: dict[str, Loaded] = {}
+    for item in reversed(loaded_pairs(pki, endpoint)):
+        if item.cert_slot is None:
+            continue
+        if item.cert_slot in last:
+            out[id(item.pair)] = last[item.cert_slot]
+        else:
+            last[item.cert_slot] = item
+    return out
+
+
 def simulate(items: list[Loaded]) -> Optional[list[SlotProblem]]:
     """Replay the loading sequence. None when some certificate or key cannot be
     determined (the outcome is then unknown, and the server fails on that file
