@@ -47,6 +47,7 @@ No automatic fix: reissue the certificate with the missing names.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Iterable
 
 from tlslint.findings import Finding, Severity
@@ -74,12 +75,14 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
     if endpoint.dialect in SNI_STORE_DIALECTS:
         yield from _any_certificate(endpoint, ctx, [a.leaf for _, a, _ in served])
         return
+    no_sni = [(pair, a) for pair in endpoint.no_sni_pairs
+              for a in [ctx.pki.analyze_served_chain(pair, endpoint)] if a.leaf is not None]
     for pair, a, fallback in served:
         leaf = a.leaf
         for field in endpoint.names:
             hosts = server_name_hosts(field.value)
-            if hosts is None:
-                continue
+            if hosts is None or (no_sni and _is_ip(field.value)):
+                continue  # (an IP name is judged against what clients without SNI get, below)
             missing = [h for h in hosts if not covers(leaf, h)]
             if not missing:
                 continue
@@ -97,6 +100,35 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
             yield ctx.finding(
                 field.setting or endpoint.anchor, message,
                 endpoint=endpoint, related=[related_cert(leaf, describe_sans(leaf))])
+
+
+    yield from _ip_names_without_sni(endpoint, ctx, no_sni)
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name.strip().strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _ip_names_without_sni(endpoint, ctx, no_sni):
+    """A client connecting by IP address sends no SNI (RFC 6066), so nginx
+    answers with the default server's certificate, whatever server_name says."""
+    for field in endpoint.names:
+        if not no_sni or not _is_ip(field.value):
+            continue
+        host = field.value.strip().strip("[]")
+        for pair, a in no_sni:
+            if covers(a.leaf, host):
+                continue
+            yield ctx.finding(
+                field.setting or endpoint.anchor,
+                f"{host} is not covered by the certificate clients get here: a client connecting by IP address "
+                f"sends no SNI, so nginx serves the default server's {a.leaf.subject} from {a.leaf.file} "
+                f"({describe_sans(a.leaf)}): clients will fail with an IP address mismatch",
+                endpoint=endpoint, related=[related_cert(a.leaf, describe_sans(a.leaf))])
 
 
 # Servers that pick the certificate by SNI from a store of several: a name is

@@ -412,14 +412,20 @@ class EndpointBuilder:
         ep.settings = scope.effective()
         if srv.node is not None:
             ep.settings["_block"] = srv.node.setting
+        defaults_seen: list[_Server] = []
         for sock in tls_sockets:
             default = sock.default
-            if default is not None and default is not srv:
-                ep.settings.setdefault("_default_server", default.setting)
-                if not srv.certs and default.certs:
+            if default is None or default is srv or default in defaults_seen:
+                continue
+            # each TLS address its own default server (IPv4 and IPv6 may differ)
+            defaults_seen.append(default)
+            ep.settings.setdefault("_default_server", default.setting)
+            if default.certs:
+                pairs = self._pairs(default.scope, "ssl")
+                ep.no_sni_pairs += pairs
+                if not srv.certs:
                     ep.settings.setdefault("_default_server_cert", default.certs[0])
-                    if not ep.fallback_pairs:
-                        ep.fallback_pairs = self._pairs(default.scope, "ssl")
+                    ep.fallback_pairs += pairs
         self._incompatible(scope, label)
         quic = next((l for l in srv.listens if "quic" in listen_params(l)), None)
         if quic is not None and "TLSv1.3" not in ep.protocols.value:
