@@ -52,10 +52,11 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
                 continue
             seen.add(c.fingerprint)
             what = "the leaf" if c is a.leaf else "the intermediate"
+            effect = ("nginx refuses to start at OpenSSL's default security level ('ca md too weak')"
+                      if endpoint.dialect == "nginx" else "clients reject it ('ca md too weak', weak signature algorithm)")
             yield ctx.finding(
                 pair.cert.setting,
-                f"{what} {c.subject} ({c.file}, {c.position()}) is signed with {_algo(c)}: "
-                "clients reject it ('ca md too weak', weak signature algorithm)",
+                f"{what} {c.subject} ({c.file}, {c.position()}) is signed with {_algo(c)}: {effect}",
                 endpoint=endpoint, related=[related_cert(c, f"signed with {_algo(c)}")])
     if not (verify_on(endpoint) or endpoint.role == "client"):
         return

@@ -54,8 +54,10 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
                 continue
             seen.add(c.fingerprint)
             role = "the leaf" if c is a.leaf else "the CA certificate"
+            error = "ee key too small" if c is a.leaf else "ca key too small"
+            effect = (f"nginx refuses to start at OpenSSL's default security level ('{error}')"
+                      if endpoint.dialect == "nginx" else f"clients reject it ('{error}')")
             yield ctx.finding(
                 pair.cert.setting,
-                f"{role} {c.subject} ({c.file}, {c.position()}) has a weak key: {why}; "
-                "clients reject it ('key too small')",
+                f"{role} {c.subject} ({c.file}, {c.position()}) has a weak key: {why}; {effect}",
                 endpoint=endpoint, related=[related_cert(c, why)])

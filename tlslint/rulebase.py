@@ -78,10 +78,11 @@ class CheckContext:
 def problems_as_findings(document, ctx: CheckContext):
     """For rules that report what the dialect found while parsing (Problem objects
     carrying the rule's code). ``Problem.data["severity"]`` may override the
-    rule's default severity (e.g. a duplicate that the server refuses)."""
+    rule's default severity (e.g. a duplicate that the server refuses);
+    ``Problem.data["endpoint"]`` names the endpoint when the dialect knows it."""
     for problem in document.problems:
         if problem.code != ctx.rule.code:
             continue
         severity = problem.data.get("severity")
-        yield ctx.finding(problem.location, problem.message,
+        yield ctx.finding(problem.location, problem.message, endpoint=problem.data.get("endpoint"),
                           severity=Severity(severity) if severity else None)

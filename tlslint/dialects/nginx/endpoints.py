@@ -537,7 +537,7 @@ class EndpointBuilder:
             f"{ep.label}: ssl_verify_client {ep.verify.setting.value} with only ssl_trusted_certificate: "
             f"{versions} refuses to start (\"no ssl_client_certificate for ssl_verify_client\"); "
             "add ssl_client_certificate (nginx 1.27.2 and later accept ssl_trusted_certificate alone)",
-            setting=ep.verify.setting))
+            setting=ep.verify.setting, data={"endpoint": ep.label}))
 
     # --------------------------------------------------------- contexts
 
