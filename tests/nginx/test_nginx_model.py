@@ -601,3 +601,12 @@ def test_plain_http_server_with_a_certificate_gets_only_load_time_checks(tmp_pat
     result = engine.check([tmp_path], Options(now=NOW, use_system_store=False, trust=[tmp_path / "root.pem"]))
     # nginx still loads the files (a mismatch stops it), but nothing speaks TLS on :80
     assert sorted((f.code, f.line) for f in result.findings) == [("TLS301", 7)]
+
+
+def test_nginx_T_dump_is_recognised_under_any_name(tmp_path):
+    text = ("nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\n"
+            "# configuration file /etc/nginx/nginx.conf:\nevents {}\nhttp {\n}\n")
+    from tlslint.dialects import nginx
+
+    assert nginx.detect(tmp_path / "dump.txt", text) == "nginx"
+    assert nginx.detect(tmp_path / "notes.txt", "events {}\nhttp {\n}\n") is None  # no markers, no name

@@ -85,19 +85,20 @@ _NGINX_NAMES = ("nginx.conf",)
 def detect(path: Path, head: str) -> str | None:
     """"nginx" for nginx configs: by name (``nginx.conf``, ``*.conf``, files in
     conf.d/, sites-*/, nginx/) and by content (nginx blocks or directives; not
-    RabbitMQ's ``key.path = value`` lines, not YAML)."""
+    RabbitMQ's ``key.path = value`` lines, not YAML); an ``nginx -T`` dump by
+    its ``# configuration file`` markers under any name."""
     name = path.name.lower()
     if name in _NGINX_NAMES:
         return NAME
     if name.endswith((".yml", ".yaml", ".json", ".config", ".toml", ".ini")) or name == "rabbitmq.conf":
         return None
+    if "# configuration file " in head[:4096] and dump_regions(head):
+        return NAME  # an `nginx -T` dump, whatever it was saved as (dump.txt...)
     parents = {p.name.lower() for p in list(path.parents)[:3]}
     by_name = (name.endswith((".conf", ".nginx", ".vhost")) or "nginx" in name
                or bool(parents & {"conf.d", "sites-enabled", "sites-available", "nginx", "snippets"}))
     if not by_name:
         return None
-    if "# configuration file " in head[:4096] and dump_regions(head):
-        return NAME
     body = _COMMENT_LINE.sub("", head)
     blocks = len(_BLOCK.findall(body))
     directives = len(_DIRECTIVE.findall(body))
