@@ -6,8 +6,11 @@ What it checks
     services), read the way OpenSSL reads it: a category is enabled when a
     positive entry names it (``RC4-SHA``, ``DES-CBC3-SHA``,
     ``TLS_RSA_WITH_3DES_EDE_CBC_SHA``) or a broad keyword brings it in
-    (``ALL``, ``LOW``, ``MEDIUM``, ``EXPORT``) and no ``!``/``-`` entry takes
-    it out again.
+    (``ALL``, ``HIGH`` and ``MEDIUM`` bring the anonymous suites, ``LOW``,
+    ``EXPORT``...) and no ``!``/``-`` entry takes it out again. As in
+    OpenSSL, ``!ADH`` leaves the anonymous ECDH suites in (``!aNULL``
+    removes both), and ``!NULL`` removes the unencrypted suites, not the
+    anonymous ones.
 
 Why it matters
     These suites give no confidentiality (NULL), no authentication
@@ -31,31 +34,40 @@ from tlslint.rulebase import Rule
 RULE = Rule("TLS602", "weak-cipher", Severity.WARNING,
             "NULL, EXPORT, RC4, DES, 3DES, MD5 or anonymous suites enabled")
 
-# category -> (pattern a cipher name or keyword of that category matches, label)
+# category -> (pattern a cipher name or keyword of that category matches, label).
+# Anonymous suites come in two families OpenSSL excludes separately: ``!ADH``
+# leaves the elliptic-curve ones (AECDH) in; ``!aNULL`` removes both.
+ANON = "anonymous (no authentication)"
 CATEGORIES = {
     "NULL": (re.compile(r"(^|[-_])E?NULL($|[-_])|^COMPLEMENTOFALL$"), "NULL (no encryption)"),
-    "ANON": (re.compile(r"^ADH|^AECDH|^ANULL$|_ANON_|^ANON"), "anonymous (no authentication)"),
+    "ADH": (re.compile(r"^ADH|^ANULL$|^TLS_DH_ANON_|^ANON"), ANON),
+    "AECDH": (re.compile(r"^AECDH|^ANULL$|^TLS_ECDH_ANON_|^ANON"), ANON),
     "EXPORT": (re.compile(r"^EXP(ORT)?($|[-_0-9])|_EXPORT"), "EXPORT"),
     "RC4": (re.compile(r"RC4"), "RC4"),
     "DES": (re.compile(r"(^|[-_])(3?DES|DES-CBC3|DES_EDE)|3DES|^LOW$"), "DES/3DES"),
     "MD5": (re.compile(r"(^|[-_])MD5$|^MD5$"), "MD5"),
 }
 # Broad keywords and the weak categories they pull in (OpenSSL semantics; the
-# categories that exist in the library the server links, at worst).
+# categories that exist in the library the server links, at worst). HIGH and
+# MEDIUM include the anonymous suites, which is why nginx's default is
+# HIGH:!aNULL:!MD5; COMPLEMENTOFDEFAULT is what DEFAULT leaves out of ALL.
 BROAD = {
-    "ALL": {"ANON", "EXPORT", "RC4", "DES", "MD5"},
+    "ALL": {"ADH", "AECDH", "EXPORT", "RC4", "DES", "MD5"},
     "COMPLEMENTOFALL": {"NULL"},
+    "COMPLEMENTOFDEFAULT": {"ADH", "AECDH", "RC4", "DES"},
+    "HIGH": {"ADH", "AECDH"},
+    "MEDIUM": {"ADH", "AECDH", "DES", "RC4"},
     "LOW": {"DES"},
-    "MEDIUM": {"DES", "RC4"},
     "EXPORT": {"EXPORT"},
     "EXP": {"EXPORT"},
 }
-# Exclusion keywords and the categories they remove.
+# Exclusion keywords and the categories they remove (NULL is eNULL: the
+# suites without encryption, not the anonymous ones).
 EXCLUDES = {
-    "ANULL": {"ANON"}, "ADH": {"ANON"}, "AECDH": {"ANON"},
-    "ENULL": {"NULL"}, "NULL": {"NULL", "ANON"}, "EXPORT": {"EXPORT"}, "EXP": {"EXPORT"},
+    "ANULL": {"ADH", "AECDH"}, "ADH": {"ADH"}, "AECDH": {"AECDH"},
+    "ENULL": {"NULL"}, "NULL": {"NULL"}, "EXPORT": {"EXPORT"}, "EXP": {"EXPORT"},
     "RC4": {"RC4"}, "DES": {"DES"}, "3DES": {"DES"}, "LOW": {"DES"}, "MD5": {"MD5"},
-    "MEDIUM": {"DES", "RC4"},
+    "MEDIUM": {"DES", "RC4", "ADH", "AECDH"},
 }
 
 
@@ -79,7 +91,7 @@ def weak_categories(cipher_string: str) -> list[str]:
         cats = set(BROAD.get(name, set()))
         cats |= {cat for cat, (pattern, _label) in CATEGORIES.items() if pattern.search(name)}
         enabled |= cats - removed_for_good
-    return [CATEGORIES[c][1] for c in CATEGORIES if c in enabled]
+    return list(dict.fromkeys(CATEGORIES[c][1] for c in CATEGORIES if c in enabled))
 
 
 def check_endpoint(endpoint, ctx):

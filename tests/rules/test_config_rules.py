@@ -137,6 +137,14 @@ def test_legacy_protocols_explicit_and_default():
     ("ADH-AES128-SHA", True),
     ("ALL", True),
     ("EXP-RC4-MD5", True),
+    # OpenSSL: HIGH and MEDIUM include the anonymous suites (openssl ciphers -v HIGH lists ADH-/AECDH-)
+    ("HIGH", True),
+    ("HIGH:!MD5", True),
+    ("COMPLEMENTOFDEFAULT", True),
+    # !ADH leaves AECDH in, and NULL means eNULL (no encryption), not aNULL
+    ("ECDHE-RSA-AES128-GCM-SHA256:HIGH:!ADH:!MD5", True),
+    ("HIGH:!NULL:!MD5", True),
+    ("HIGH:!ADH:!AECDH:!MD5", False),
 ])
 def test_weak_ciphers(ciphers, weak):
     text = ConfigText()
