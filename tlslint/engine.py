@@ -201,6 +201,15 @@ def run_rules(documents: list[Document], options: Options, result: RunResult, pr
     return findings
 
 
+def without_fixes_in_generated(findings: list[Finding]) -> list[Finding]:
+    """No fix edits a generated file (an ``nginx -T`` dump): the server never
+    reads it, the fix belongs in the files it was made from."""
+    import dataclasses
+
+    return [dataclasses.replace(f, fix=None) if f.fix is not None and any(e.source.generated for e in f.fix.edits)
+            else f for f in findings]
+
+
 def dedupe(findings: list[Finding]) -> list[Finding]:
     """One finding per (code, place, message): a file inherited by ten servers
     is reported once, and so is one setting that two endpoints share (a
@@ -277,7 +286,7 @@ def _check(paths, options, forced, progress) -> RunResult:
     # certificate files and included fragments named explicitly: check the configs using them
     result.documents = related.expand(paths, result.documents, options)
     findings = run_rules(result.documents, options, result, progress)
-    findings = suppress_findings(dedupe(findings), result.documents, options)
+    findings = suppress_findings(dedupe(without_fixes_in_generated(findings)), result.documents, options)
     findings = per_file_ignored(findings, options)
     result.findings = sorted((sanitize(f) for f in findings), key=Finding.sort_key)
     for message in result.internal_errors:

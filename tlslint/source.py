@@ -12,6 +12,7 @@ import bisect
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Optional
 
 
 @dataclass(frozen=True, order=True)
@@ -55,6 +56,9 @@ class Source:
     path: Path
     text: str
     _line_starts: list[int] = field(default_factory=list, repr=False)
+    # what the file is when no server reads it as such ("an nginx -T dump"):
+    # findings point into it, but fixes belong in the files it was made from
+    generated: Optional[str] = None
 
     @classmethod
     def from_file(cls, path: Path, data: bytes) -> "Source":

@@ -182,3 +182,20 @@ def test_ssl_on_fix_keeps_what_each_address_serves(tmp_path, default_has_ssl_on,
         t = subprocess.run([NGINX, "-t", "-q", "-e", "stderr", "-p", str(tmp_path), "-c", str(conf)],
                            capture_output=True, text=True)
         assert t.returncode == 0, t.stderr
+
+
+def test_an_nginx_T_dump_is_never_edited(tmp_path):
+    """A dump is not what nginx reads: its findings carry no fix, nothing is written."""
+    leaf_only_site(tmp_path)
+    conf = tmp_path / "nginx.conf"
+    dump = tmp_path / "dump.txt"
+    dump.write_text(f"# configuration file {conf}:\n" + conf.read_text())
+    conf.unlink()
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    run = cli("check", "--now", NOW_ISO, "--trust", "certs/root.pem", "--format", "json", "dump.txt", cwd=tmp_path)
+    import json
+
+    found = json.loads(run.stdout)["findings"]
+    assert [f["code"] for f in found] == ["TLS101"] and found[0]["fix"] is None
+    cli("fix", "--now", NOW_ISO, "--trust", "certs/root.pem", "dump.txt", cwd=tmp_path)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before

@@ -111,6 +111,7 @@ class Loader:
         regions = dump_regions(source.text)
         self.sources.append(source)
         if regions:
+            source.generated = "an nginx -T dump"
             for vpath, start, end in regions:
                 self.virtual.setdefault(vpath, (source, start, end))
             main_path, start, end = regions[0]
