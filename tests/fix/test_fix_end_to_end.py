@@ -70,57 +70,37 @@ def test_diff_writes_nothing_and_shows_the_change(tmp_path):
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
 
 
-def test_a_fix_that_does_not_remove_its_finding_writes_nothing(tmp_path, monkeypatch):
+def assert_fullchain_fix_refused(tmp_path, monkeypatch, replacement, match=None):
+    """Replace TLS101's fix by one that sets ssl_certificate's value to
+    ``replacement(raw)``; fix must refuse it and write nothing."""
     leaf_only_site(tmp_path)
     conf = tmp_path / "nginx.conf"
     original = conf.read_bytes()
     from tlslint.rules import tls101_chain_incomplete as rule
 
-    def bogus(endpoint, pair, analysis):  # a harmless edit that fixes nothing
+    def misbehaving(endpoint, pair, analysis):
         setting = pair.cert.setting
-        return Fix("bogus", "safe", [Edit(setting.source, setting.span, setting.raw + " ")])
+        return Fix("misbehaving", "safe", [Edit(setting.source, setting.span, replacement(setting.raw))])
 
-    monkeypatch.setattr(rule, "fullchain_fix", bogus)
+    monkeypatch.setattr(rule, "fullchain_fix", misbehaving)
     options = Options(now=NOW, use_system_store=False, trust=[tmp_path / "certs" / "root.pem"])
-    with pytest.raises(fixer.FixError):
+    with pytest.raises(fixer.FixError, match=match):
         fixer.run([tmp_path], options)
     assert conf.read_bytes() == original
+
+
+def test_a_fix_that_does_not_remove_its_finding_writes_nothing(tmp_path, monkeypatch):
+    assert_fullchain_fix_refused(tmp_path, monkeypatch, lambda raw: raw + " ", match="did not remove")
 
 
 def test_a_fix_that_breaks_parsing_writes_nothing(tmp_path, monkeypatch):
-    leaf_only_site(tmp_path)
-    conf = tmp_path / "nginx.conf"
-    original = conf.read_bytes()
-    from tlslint.rules import tls101_chain_incomplete as rule
-
-    def breaking(endpoint, pair, analysis):
-        setting = pair.cert.setting
-        return Fix("breaks", "safe", [Edit(setting.source, setting.span, "{")])
-
-    monkeypatch.setattr(rule, "fullchain_fix", breaking)
-    options = Options(now=NOW, use_system_store=False, trust=[tmp_path / "certs" / "root.pem"])
-    with pytest.raises(fixer.FixError):
-        fixer.run([tmp_path], options)
-    assert conf.read_bytes() == original
+    assert_fullchain_fix_refused(tmp_path, monkeypatch, lambda raw: "{", match="would not parse")
 
 
 def test_a_fix_that_would_stop_the_server_writes_nothing(tmp_path, monkeypatch):
     """The fix removes its own finding but points ssl_certificate at a file that
     does not exist: nginx would refuse the config (TLS002), so nothing is written."""
-    leaf_only_site(tmp_path)
-    conf = tmp_path / "nginx.conf"
-    original = conf.read_bytes()
-    from tlslint.rules import tls101_chain_incomplete as rule
-
-    def dangling(endpoint, pair, analysis):
-        setting = pair.cert.setting
-        return Fix("dangling", "safe", [Edit(setting.source, setting.span, "certs/nowhere.pem")])
-
-    monkeypatch.setattr(rule, "fullchain_fix", dangling)
-    options = Options(now=NOW, use_system_store=False, trust=[tmp_path / "certs" / "root.pem"])
-    with pytest.raises(fixer.FixError, match="TLS002"):
-        fixer.run([tmp_path], options)
-    assert conf.read_bytes() == original
+    assert_fullchain_fix_refused(tmp_path, monkeypatch, lambda raw: "certs/nowhere.pem", match="TLS002")
 
 
 @pytest.mark.skipif(not shutil.which("setpriv") or os.geteuid() != 0,

@@ -5,16 +5,19 @@ from tlslint import engine
 from tlslint.options import Options
 
 
-def run(tmp_path, body):
+def run(tmp_path, body, leaves=(("www", ["www.example.test"]),), codes=("TLS501",)):
+    """Check ``http { body }`` with a leaf NAME.pem/NAME.key per (NAME, SANs)
+    under one trusted root; (code, line) of the findings with ``codes``."""
     pki = PkiFactory(tmp_path)
     root = pki.root()
-    leaf = pki.leaf(root, "www.example.test")
     pki.write("root.pem", root)
-    pki.write("www.pem", leaf)
-    pki.write_key("www.key", leaf)
+    for name, sans in leaves:
+        leaf = pki.leaf(root, sans[0], sans=sans)
+        pki.write(f"{name}.pem", leaf)
+        pki.write_key(f"{name}.key", leaf)
     (tmp_path / "nginx.conf").write_text("events {}\nhttp {\n" + body + "}\n")
     result = engine.check([tmp_path], Options(now=NOW, use_system_store=False, trust=[tmp_path / "root.pem"]))
-    return sorted((f.code, f.line) for f in result.findings if f.code == "TLS501")
+    return sorted((f.code, f.line) for f in result.findings if codes is None or f.code in codes)
 
 
 DEFAULT = ("  server {\n    listen 443 ssl;\n    server_name www.example.test;\n"
@@ -41,41 +44,21 @@ def test_each_address_has_its_own_default_server(tmp_path):
     """IPv4 and IPv6 sockets with different default servers: a server without a
     certificate of its own gets each one's certificate (confirmed with
     openssl s_client against nginx: CN=a.test over IPv4, *.a.test over IPv6)."""
-    pki = PkiFactory(tmp_path)
-    root = pki.root()
-    pki.write("root.pem", root)
-    for name, sans in (("wild", ["*.a.test"]), ("apex", ["a.test"])):
-        leaf = pki.leaf(root, sans[0], sans=sans)
-        pki.write(f"{name}.pem", leaf)
-        pki.write_key(f"{name}.key", leaf)
-    (tmp_path / "nginx.conf").write_text(
-        "events {}\nhttp {\n"
-        "  server {\n    listen [::]:443 ssl;\n    listen 443 ssl;\n    server_name w.a.test;\n"
-        "    ssl_certificate wild.pem;\n    ssl_certificate_key wild.key;\n  }\n"
-        "  server {\n    listen 443 ssl default_server;\n    server_name a.test;\n"
-        "    ssl_certificate apex.pem;\n    ssl_certificate_key apex.key;\n  }\n"
-        "  server {\n    listen [::]:443 ssl;\n    listen 443 ssl;\n    server_name x.a.test;\n  }\n}\n")
-    result = engine.check([tmp_path], Options(now=NOW, use_system_store=False, trust=[tmp_path / "root.pem"]))
-    assert sorted((f.code, f.line) for f in result.findings if f.code == "TLS501") == [("TLS501", 19)]
+    body = ("  server {\n    listen [::]:443 ssl;\n    listen 443 ssl;\n    server_name w.a.test;\n"
+            "    ssl_certificate wild.pem;\n    ssl_certificate_key wild.key;\n  }\n"
+            "  server {\n    listen 443 ssl default_server;\n    server_name a.test;\n"
+            "    ssl_certificate apex.pem;\n    ssl_certificate_key apex.key;\n  }\n"
+            "  server {\n    listen [::]:443 ssl;\n    listen 443 ssl;\n    server_name x.a.test;\n  }\n")
+    assert run(tmp_path, body, leaves=(("wild", ["*.a.test"]), ("apex", ["a.test"]))) == [("TLS501", 19)]
 
 
 def test_ip_name_gets_the_default_servers_certificate(tmp_path):
     """Clients connecting by IP send no SNI: nginx serves the default server's
     certificate even to a server with its own (curl: no alternative certificate
     subject name matches target host name '127.0.0.1')."""
-    pki = PkiFactory(tmp_path)
-    root = pki.root()
-    pki.write("root.pem", root)
-    for name, sans in (("www", ["www.example.test"]), ("ip", ["IP:127.0.0.1"])):
-        leaf = pki.leaf(root, sans[0], sans=sans)
-        pki.write(f"{name}.pem", leaf)
-        pki.write_key(f"{name}.key", leaf)
+    leaves = (("www", ["www.example.test"]), ("ip", ["IP:127.0.0.1"]))
     other = ("  server {\n    listen 443 ssl;\n    server_name 127.0.0.1;\n"
              "    ssl_certificate ip.pem;\n    ssl_certificate_key ip.key;\n  }\n")
-    (tmp_path / "nginx.conf").write_text("events {}\nhttp {\n" + DEFAULT + other + "}\n")
-    result = engine.check([tmp_path], Options(now=NOW, use_system_store=False, trust=[tmp_path / "root.pem"]))
-    assert sorted((f.code, f.line) for f in result.findings) == [("TLS501", 11)]
+    assert run(tmp_path, DEFAULT + other, leaves, codes=None) == [("TLS501", 11)]
     # as the default server itself, its own certificate is what clients get
-    (tmp_path / "nginx.conf").write_text("events {}\nhttp {\n" + other + DEFAULT + "}\n")
-    result = engine.check([tmp_path], Options(now=NOW, use_system_store=False, trust=[tmp_path / "root.pem"]))
-    assert [f.code for f in result.findings] == []
+    assert run(tmp_path, other + DEFAULT, leaves, codes=None) == []
