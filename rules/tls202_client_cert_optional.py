@@ -37,6 +37,8 @@ RULE = Rule("TLS202", "client-cert-optional", Severity.WARNING,
 def check_endpoint(endpoint, ctx):
     if endpoint.role != "server" or endpoint.verify.value != "optional":
         return
+    if not endpoint.ca_files and not endpoint.system_roots:
+        return  # nothing to verify against: TLS205 says the config does not work at all
     verify = endpoint.verify
     where = verify.setting or endpoint.anchor
     if verify.setting is None or (endpoint.dialect == "rabbitmq" and verify.default_note):

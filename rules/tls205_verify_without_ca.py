@@ -42,6 +42,12 @@ def check_endpoint(endpoint, ctx):
         return
     where = endpoint.verify.setting or endpoint.anchor
     whom = "client" if endpoint.role == "server" else "server"
+    if endpoint.dialect == "envoy" and endpoint.role == "server":
+        # default_validator.cc: no trusted_ca, no client certificate requested
+        yield ctx.finding(where, f"{endpoint.label} requires client certificates but has no "
+                                 "validation_context.trusted_ca: Envoy then never asks for one, and every client "
+                                 "gets in without a certificate", endpoint=endpoint)
+        return
     yield ctx.finding(where, f"{endpoint.label} verifies {whom} certificates but no CA file is configured: "
                              f"every {whom} will be rejected, or the server will not start",
                       endpoint=endpoint)

@@ -10,7 +10,9 @@ What it checks
     ``EXPORT``...) and no ``!``/``-`` entry takes it out again. As in
     OpenSSL, ``!ADH`` leaves the anonymous ECDH suites in (``!aNULL``
     removes both), and ``!NULL`` removes the unencrypted suites, not the
-    anonymous ones.
+    anonymous ones. Not reported when only TLS 1.3 is enabled: the list
+    then configures nothing that can be negotiated (TLS 1.3 suites are
+    set apart, and some services ignore the list outright).
 
 Why it matters
     These suites give no confidentiality (NULL), no authentication
@@ -98,6 +100,8 @@ def check_endpoint(endpoint, ctx):
     ciphers = endpoint.ciphers
     if not ciphers.value:
         return
+    if endpoint.protocols.value and endpoint.protocols.value <= {"TLSv1.3"}:
+        return  # the list configures TLS 1.2 and older suites only: never negotiated here
     weak = weak_categories(ciphers.value)
     if not weak:
         return

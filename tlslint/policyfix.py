@@ -70,9 +70,9 @@ _STYLES = [
     (re.compile(r"^1\.[0-3]$"), "1.2", "1.3"),
 ]
 _MIN_KEYS = re.compile(r"(min_version|minVersion|minimumtls|tls-min-version|tls_min_version|"
-                       r"tls_minimum_protocol_version)$")
+                       r"tls_minimum_protocol_version|tlsMinimumProtocolVersion)$")
 _MAX_KEYS = re.compile(r"(max_version|maxVersion|tls-max-version|tls_max_version|"
-                       r"tls_maximum_protocol_version)$")
+                       r"tls_maximum_protocol_version|tlsMaximumProtocolVersion)$")
 _LEGACY_VALUE = re.compile(r"(1[._]?[01]|SSL\w*|v1)$", re.I)
 
 

@@ -88,3 +88,17 @@ def test_envoy_depth_zero_with_only_a_root_is_too_small(tmp_path, f):
     assert check(r206, ep) == []
     ep = nginx(tmp_path, None, ca=ca, verify="required", depth=0)  # nginx/OpenSSL: root alone needs 0
     assert check(r206, ep) == []
+
+
+def test_envoy_partial_chain_makes_every_trusted_ca_an_anchor(tmp_path, f):
+    """Envoy sets X509_V_FLAG_PARTIAL_CHAIN: a client issued by an intermediate
+    of trusted_ca stops there (openssl verify -partial_chain accepts it at any
+    depth), so max_verify_depth 1 is enough where nginx needs 2."""
+    root = f.root()
+    c1 = f.intermediate(root, "C1")
+    c2 = f.intermediate(c1, "C2")
+    ca = f.write("clients.pem", c2, c1, root)
+    ep = nginx(tmp_path, None, ca=ca, verify="required", depth=1, dialect="envoy", depth_semantics="envoy")
+    assert check(r206, ep) == []
+    ep = nginx(tmp_path, None, ca=ca, verify="required", depth=1)  # nginx: no partial chain, needs 2
+    assert [x.code for x in check(r206, ep)] == ["TLS206"]

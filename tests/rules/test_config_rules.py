@@ -2,6 +2,8 @@
 
 import importlib
 
+from pathlib import Path
+
 import pytest
 
 from modelkit import ConfigText, Field, endpoint, file_ref, run_rule
@@ -50,16 +52,20 @@ def test_server_is_never_tls201():
 
 def test_optional_client_certs_is_a_warning():
     text = ConfigText()
-    ep = endpoint(text, verify=Field("optional", text.setting("ssl_verify_client", "optional")))
+    ep = endpoint(text, verify=Field("optional", text.setting("ssl_verify_client", "optional")),
+                  ca_files=[file_ref(text, "ca", Path("/ca.pem"))])
     found = run_rule(TLS202, ep)
     assert [(f.code, f.severity, f.line) for f in found] == [("TLS202", Severity.WARNING, 2)]
+    ep.ca_files = []  # nothing to verify against: TLS205's business, not this rule's
+    assert run_rule(TLS202, ep) == []
 
 
 def test_optional_only_by_default_is_info():
     text = ConfigText()
     ep = endpoint(text, dialect="rabbitmq",
                   verify=Field("optional", text.setting("ssl_options.verify", "verify_peer"),
-                               "fail_if_no_peer_cert unset: optional on this OTP"))
+                               "fail_if_no_peer_cert unset: optional on this OTP"),
+                  ca_files=[file_ref(text, "ca", Path("/ca.pem"), key="ssl_options.cacertfile")])
     assert [f.severity for f in run_rule(TLS202, ep)] == [Severity.INFO]
 
 
@@ -150,6 +156,16 @@ def test_weak_ciphers(ciphers, weak):
     text = ConfigText()
     ep = endpoint(text, ciphers=Field(ciphers, text.setting("ssl_ciphers", ciphers)))
     assert [f.code for f in run_rule(TLS602, ep)] == (["TLS602"] if weak else [])
+
+
+def test_weak_ciphers_do_not_matter_with_tls13_only():
+    text = ConfigText()
+    ciphers = "DES-CBC3-SHA"
+    ep = endpoint(text, ciphers=Field(ciphers, text.setting("ssl_ciphers", ciphers)),
+                  protocols=Field(frozenset({"TLSv1.3"}), text.setting("ssl_protocols", "TLSv1.3")))
+    assert run_rule(TLS602, ep) == []
+    ep.protocols = Field(frozenset({"TLSv1.2", "TLSv1.3"}), text.setting("ssl_protocols", "TLSv1.2 TLSv1.3"))
+    assert [f.code for f in run_rule(TLS602, ep)] == ["TLS602"]
 
 
 def test_listener_without_certificate():

@@ -362,3 +362,24 @@ def test_exporter_toolkit_verifying_without_ca_uses_system_roots(tmp_path, pki_d
             "  client_auth_type: VerifyClientCertIfGiven\n")
     _, found = _check(tmp_path, pki_dir, {"web-config.yml": conf})
     assert found == [("web-config.yml", "TLS202", 4)]
+
+
+@pytest.mark.parametrize("name,conf,expected", [
+    # Elasticsearch flattens the file first: a key written dotted and nested is a duplicate it refuses
+    ("elasticsearch.yml", "xpack.security.http.ssl:\n  enabled: true\n  certificate: fullchain.pem\n"
+                          "  key: site.key\nxpack.security.http.ssl.key: site.key\n",
+     [("elasticsearch.yml", "TLS009", 5)]),
+    # registry.go: "cannot specify both certificate and Let's Encrypt"
+    ("config.yml", "version: 0.1\nhttp:\n  addr: :5000\n  tls:\n    certificate: fullchain.pem\n"
+                   "    key: site.key\n    letsencrypt:\n      cachefile: /le.cache\n",
+     [("config.yml", "TLS204", 5)]),
+    # etcd: client-cert-auth without trusted-ca-file leaves ClientCAs nil: Go uses the system roots
+    ("etcd.conf.yml", "name: e1\nclient-transport-security:\n  cert-file: fullchain.pem\n"
+                      "  key-file: site.key\n  client-cert-auth: true\n", []),
+    # etcd: an auto-tls member does not verify its peers
+    ("etcd.conf.yml", "name: e1\npeer-transport-security:\n  auto-tls: true\n",
+     [("etcd.conf.yml", "TLS201", 3)]),
+])
+def test_service_semantics_from_review(tmp_path, pki_dir, name, conf, expected):
+    _, found = _check(tmp_path, pki_dir, {name: conf})
+    assert found == expected

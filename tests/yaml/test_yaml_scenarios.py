@@ -204,9 +204,16 @@ ENVOY_CASES = {
     # trusted_ca without require_client_certificate: asked for, not required
     "optional": ([("require_client_certificate: true", "require_client_certificate: false")],
                  [("TLS202", "trusted_ca: {filename: ca.pem}")]),
-    # required but no trusted_ca: any certificate is accepted
+    # required but no trusted_ca: Envoy never asks for a certificate
+    # (addClientValidationContext returns early), every client gets in
     "unverified-no-ca": ([("trusted_ca: {filename: ca.pem}", "max_verify_depth: 3")],
-                         [("TLS203", "require_client_certificate")]),
+                         [("TLS205", "require_client_certificate")]),
+    # a SAN matcher makes Envoy require the certificate as much as the flag does
+    "san-matcher-requires": (
+        [("require_client_certificate: true", "require_client_certificate: false"),
+         ("trusted_ca: {filename: ca.pem}",
+          "trusted_ca: {filename: ca.pem}\n              match_typed_subject_alt_names:\n"
+          "              - {san_type: DNS, matcher: {exact: client.example.test}}")], []),
     "unverified-accept-untrusted": (
         [("trusted_ca: {filename: ca.pem}",
           "trusted_ca: {filename: ca.pem}\n              trust_chain_verification: ACCEPT_UNTRUSTED")],

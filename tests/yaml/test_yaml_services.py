@@ -88,8 +88,12 @@ def test_etcd(tmp_path):
     assert cl.verify.value == "required" and cl.verify.setting.key.endswith("trusted-ca-file")
     assert cl.protocols.value == frozenset({"TLSv1.3"})
     assert problems(doc) == [("TLS204", 7)]
-    peer = endpoint(doc, "peer-transport-security")
+    peer = endpoint(doc, "etcd peer-transport-security")
     assert peer.pairs == [] and not peer.requires_certificate and "fact.auto_tls" in peer.settings
+    # an auto-tls member dials its peers with InsecureSkipVerify
+    dialer = endpoint(doc, "outgoing peer connections")
+    assert dialer.role == "client" and dialer.verify.value == "none"
+    assert dialer.verify.setting.key.endswith("auto-tls")
 
 
 def test_registry(tmp_path):

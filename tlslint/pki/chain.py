@@ -374,6 +374,14 @@ def depth_needed(pki: "Pki", endpoint: TlsEndpoint) -> Optional[DepthNeed]:
     entries = pki.ca_file_certs(endpoint)
     if not entries:
         return None
+    if endpoint.depth_semantics == "envoy":
+        # Envoy sets X509_V_FLAG_PARTIAL_CHAIN: every certificate of trusted_ca
+        # is an anchor, so a peer issued by any of them stops right there
+        ca = next((c for _, _, c in entries if c.is_ca), None)
+        if ca is None:
+            return None
+        return DepthNeed(openssl=0, otp=0, ca=ca, path=[ca],
+                         ref=next(ref for ref, _, c in entries if c is ca))
     nodes = []
     refs: dict[int, FileRef] = {}
     for ref, lf, c in entries:

@@ -467,7 +467,23 @@ class Flat:
         self.ctx = ctx
         self.items: dict[str, tuple[str, Entry]] = {}  # flat key -> (tree path, entry)
         self.holders: dict[str, tuple[YNode, str]] = {}  # flat prefix -> (mapping, prefix written in it)
+        self.repeats: list[tuple[str, tuple[str, Entry], tuple[str, Entry]]] = []  # (key, first, later)
         self._walk(node, "", "", 0)
+        self._report_repeats()
+
+    def _report_repeats(self) -> None:
+        """One key written in two forms (``a.b.c: 1`` and ``a: {b: {c: 2}}``):
+        Elasticsearch flattens the file first and refuses the repeated key
+        (plain duplicates in one mapping are the YAML layer's TLS009)."""
+        if self.ctx.dialect != "elasticsearch":
+            return
+        for key, first, later in self.repeats:
+            a = self.ctx.source.line_col(first[1].key_node.span.start)[0]
+            b = self.ctx.source.line_col(later[1].key_node.span.start)[0]
+            self.ctx.problem("TLS009", self.ctx.setting(*later),
+                             f"`{key}` is given 2 times (lines {a} and {b}, as a dotted and as a nested key): "
+                             "Elasticsearch refuses to start (duplicate settings key)",
+                             at_key=True, key=key, lines=[a, b], winner_line=b, severity="error")
 
     def _walk(self, node: YNode, path: str, flat: str, depth: int) -> None:
         if depth > 50:
@@ -480,6 +496,8 @@ class Flat:
                 self.holders[full] = (e.value, "")
                 self._walk(e.value, cpath, full + ".", depth + 1)
             else:
+                if full in self.items:
+                    self.repeats.append((full, self.items[full], (cpath, e)))
                 self.items[full] = (cpath, e)
                 parent_prefix = full.rsplit(".", 1)[0] if "." in k else None
                 if parent_prefix is not None:

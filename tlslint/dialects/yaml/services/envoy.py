@@ -178,6 +178,7 @@ def _context(ctx: Ctx, tls: Section, role: str, info: dict) -> None:
 
     trusted = None
     san_matchers = []
+    pins = []  # verify_certificate_spki / _hash
     depth = Field(None, None, "no max_verify_depth (BoringSSL default limit 100)")
     accept_untrusted = None
     if vc is not None:
@@ -192,6 +193,7 @@ def _context(ctx: Ctx, tls: Section, role: str, info: dict) -> None:
         for key in ("match_typed_subject_alt_names", "match_subject_alt_names"):
             if vc.get(key) is not None:
                 san_matchers.append((vc.get(key), vc.maps(key)))
+        pins = [vc.get(k) for k in ("verify_certificate_spki", "verify_certificate_hash") if vc.get(k) is not None]
         d = vc.get("max_verify_depth")
         if d is not None:
             try:
@@ -227,13 +229,22 @@ def _context(ctx: Ctx, tls: Section, role: str, info: dict) -> None:
     if role == "server":
         req = tls.get("require_client_certificate")
         required = truthy(req) is True
-        if has_ca and required:
-            verify = Field("required", req)
+        # default_validator.cc: a SAN matcher or a pin makes Envoy require the
+        # certificate (SSL_VERIFY_FAIL_IF_NO_PEER_CERT) as much as the flag does
+        matcher = san_matchers[0][0] if san_matchers else (pins[0] if pins else None)
+        if has_ca and (required or matcher is not None):
+            verify = Field("required", req if required else matcher)
         elif has_ca:
             verify = Field("optional", trusted or sds_ca,
                            "Envoy: trusted_ca without require_client_certificate accepts clients without a certificate")
-        elif required:
-            verify = Field("optional_no_verify", req, "Envoy: no trusted_ca, client certificates are not verified")
+        elif pins:
+            # checked against the pins alone, no CA needed
+            verify = Field("required", pins[0])
+            settings["fact.system_roots"] = pins[0]
+        elif required or matcher is not None:
+            # without trusted_ca Envoy never asks for a certificate: the flag is
+            # silently ignored and every client gets in (TLS205 says so)
+            verify = Field("required", req if required else matcher)
         else:
             verify = Field("none", None, "Envoy default: no client certificate requested")
         if accept_untrusted is not None and verify.value in ("required", "optional"):

@@ -50,6 +50,9 @@ def build(ctx: Ctx, root) -> None:
             settings["fact.auto_tls"] = auto
         if truthy(auth):
             verify = Field("required", auth)
+            if ca is None:
+                # ClientCAs stays nil: Go checks client certificates against the system roots
+                settings["fact.system_roots"] = auth
         elif ca is not None:
             verify = Field("required", ca, "etcd: trusted-ca-file alone enables RequireAndVerifyClientCert")
             if auth is not None:
@@ -67,3 +70,10 @@ def build(ctx: Ctx, root) -> None:
                      ca_files=[ctx.file_ref("ca", ca)] if ca is not None else [], verify=verify,
                      depth_semantics="go", protocols=protocols, ciphers=ciphers_field(top, "cipher-suites"),
                      requires_certificate=not truthy(auto), settings=settings)
+        if name == "peer-transport-security" and truthy(auto):
+            # transport.ClientConfig: a self-signed (auto-tls) member dials its
+            # peers with InsecureSkipVerify, so any certificate is accepted
+            ctx.endpoint("client", "etcd peer-transport-security (outgoing peer connections)", auto, sec.node,
+                         verify=Field("none", auto), depth_semantics="go", protocols=protocols,
+                         hostname_check=Field(False, auto), requires_certificate=False,
+                         settings={"auto-tls": auto, "fact.verify_disabled": auto})

@@ -75,6 +75,10 @@ def _server(ctx: Ctx, http, tls) -> None:
         except ValueError:
             pass
     letsencrypt = tls.entry("letsencrypt") is not None
+    if letsencrypt and cert is not None:
+        # registry.go: return fmt.Errorf("cannot specify both certificate and Let's Encrypt")
+        ctx.conflict(cert, "http.tls.certificate together with http.tls.letsencrypt: the registry refuses to "
+                           "start (\"cannot specify both certificate and Let's Encrypt\"); keep one of them")
     ctx.endpoint("server", "registry http.tls", http.anchor("tls"), tls.node, pairs=pairs, ca_files=cas,
                  verify=verify, depth_semantics="go", protocols=protocols,
                  ciphers=ciphers_field(tls, "ciphersuites"), names=names,
