@@ -210,6 +210,8 @@ class RunArgs:
 
         for path, reason in result.discovery.errors:
             error(f"{path}: {reason}")
+        for path, reason in result.discovery.unreadable:
+            print(f"tlslint: warning: {path}: {reason}; not checked", file=sys.stderr)
         if self.format == "sarif":
             from tlslint import sarif
 

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from tlslint.paths import real
+
 
 
 def _toml():
@@ -121,7 +123,7 @@ def relative_to(path: Path, base: Path) -> Optional[str]:
         rel = absolute.relative_to(base)
     except ValueError:
         try:  # a symlinked checkout: compare the real paths too
-            rel = absolute.resolve().relative_to(base.resolve())
+            rel = real(absolute).relative_to(real(base))
         except (ValueError, OSError):
             return None
     text = rel.as_posix()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Optional
 
 from tlslint import dialects
+from tlslint.paths import real
 from tlslint.source import decode
 
 # Folders that never hold the repository's own configs.
@@ -33,11 +34,23 @@ class Candidate:
 class Discovery:
     candidates: list[Candidate] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
-    errors: list[tuple[Path, str]] = field(default_factory=list)  # explicit paths that do not exist
+    # explicit paths that do not exist or cannot be read: a one-line error, exit 2
+    errors: list[tuple[Path, str]] = field(default_factory=list)
+    # files and folders met while walking that could not be read: a warning
+    # (they may or may not be configs), the run goes on
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)
 
 
-def _walk(root: Path, config=None):
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+# Reasons detect() passes a file by that are not about reading it.
+NOT_A_CONFIG = ("certificate or key material", "binary", "not a recognised config")
+
+
+def _walk(root: Path, config=None, unread: Optional[list] = None):
+    def unreadable(exc: OSError) -> None:
+        if unread is not None:
+            unread.append((Path(exc.filename or root), f"folder not read: {_os_reason(exc)}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info")
                              and not (config is not None and config.is_excluded(Path(dirpath) / d, is_dir=True)))
         for name in sorted(filenames):
@@ -67,6 +80,10 @@ def detect(path: Path, forced: Optional[str] = None) -> tuple[Optional[str], str
     return None, "not a recognised config"
 
 
+def _os_reason(exc: OSError) -> str:
+    return (exc.strerror or type(exc).__name__).lower()
+
+
 def _broken_link_reason(path: Path) -> str:
     try:
         os.stat(path)
@@ -82,25 +99,44 @@ def discover(paths: list[Path], forced: Optional[dict[Path, str]] = None, config
     found = Discovery()
     seen: set[Path] = set()
     for given in paths:
-        if not given.exists() and not given.is_symlink():
-            found.errors.append((given, "no such file or directory"))
+        try:
+            if not given.exists() and not given.is_symlink():
+                found.errors.append((given, "no such file or directory"))
+                continue
+            explicit = not given.is_dir()
+        except OSError as exc:  # a folder on the way that cannot be searched
+            found.errors.append((given, _os_reason(exc)))
             continue
-        files = _walk(given, config) if given.is_dir() else [given]
+        files = [given] if explicit else _walk(given, config, found.unreadable)
         for path in files:
-            key = path.resolve() if path.exists() else path
+            try:
+                key = real(path) if path.exists() else path
+            except OSError as exc:
+                (found.errors if explicit else found.unreadable).append((path, _os_reason(exc)))
+                continue
             if key in seen:
                 continue
             seen.add(key)
             if config is not None and config.is_excluded(path):
                 found.skipped.append((path, f"excluded by {config.path.name}"))
                 continue
+            # a file named on the command line that cannot be read is an error:
+            # a CI run must not pass on a config it never read
             if path.is_symlink() and not path.exists():
-                found.skipped.append((path, _broken_link_reason(path)))
+                reason = _broken_link_reason(path)
+                if explicit:
+                    found.errors.append((path, reason))
+                elif reason == "symbolic link loop":
+                    found.unreadable.append((path, reason))
+                else:
+                    found.skipped.append((path, reason))  # dangling links are common in checkouts
                 continue
             override = (forced or {}).get(path) or (config.dialect_for(path) if config is not None else None)
             dialect, reason = detect(path, override)
             if dialect:
                 found.candidates.append(Candidate(path, dialect))
+            elif reason in NOT_A_CONFIG or (not explicit and reason.startswith("not a regular file")):
+                found.skipped.append((path, reason))  # a FIFO or device met in a walk is no config
             else:
-                found.skipped.append((path, reason))
+                (found.errors if explicit else found.unreadable).append((path, reason))
     return found

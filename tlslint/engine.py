@@ -17,6 +17,7 @@ from tlslint.discover import Discovery, discover
 from tlslint.findings import Finding, Severity
 from tlslint.model import Document
 from tlslint.options import Options
+from tlslint.paths import real
 from tlslint.rulebase import CheckContext, Rule
 
 
@@ -164,11 +165,11 @@ def drop_included(documents: list[Document]) -> list[Document]:
     covered: set[Path] = set()
     kept = []
     for doc in sorted(documents, key=lambda d: -len(d.sources)):
-        main = doc.source.path.resolve()
+        main = real(doc.source.path)
         if main in covered:
             continue
         kept.append(doc)
-        covered.update(s.path.resolve() for s in doc.sources)
+        covered.update(real(s.path) for s in doc.sources)
     order = {id(d): i for i, d in enumerate(documents)}
     return sorted(kept, key=lambda d: order[id(d)])
 

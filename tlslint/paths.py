@@ -2,8 +2,30 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path, PurePosixPath
 from typing import Sequence
+
+
+def is_file(path: Path) -> bool:
+    """Path.is_file, but False (not PermissionError) under a folder that cannot be searched."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def real(path: Path) -> Path:
+    """``path`` with its symbolic links resolved. Never raises: a link loop
+    (where Path.resolve raises RuntimeError) gives the path as far as it goes."""
+    return Path(os.path.realpath(path))
 
 
 def candidates(path: str, base_dir: Path, path_map: Sequence[tuple[str, Path]] = ()) -> list[Path]:

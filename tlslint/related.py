@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Optional
 
-from tlslint.paths import candidates
+from tlslint.paths import candidates, is_dir, is_file, real
 
 if TYPE_CHECKING:
     from tlslint.model import Document
@@ -34,11 +34,14 @@ def git_root(path: Path) -> Optional[Path]:
     """The nearest folder at or above ``path`` that holds ``.git`` (a folder, or a
     file for worktrees and submodules)."""
     here = _abs(path)
-    if not here.is_dir():
+    if not is_dir(here):
         here = here.parent
     for directory in (here, *here.parents):
-        if (directory / ".git").exists():
-            return directory
+        try:
+            if (directory / ".git").exists():
+                return directory
+        except OSError:  # a folder that cannot be searched: no repository found there
+            continue
     return None
 
 
@@ -57,17 +60,14 @@ def _same(path: Path) -> set[Path]:
     """The spellings of a path to compare: as given (absolute) and resolved."""
     absolute = _abs(path)
     out = {absolute}
-    try:
-        out.add(absolute.resolve())
-    except OSError:
-        pass
+    out.add(real(absolute))
     return out
 
 
 def _wanted(paths: Iterable[Path]) -> set[Path]:
     wanted: set[Path] = set()
     for path in paths:
-        if path.is_file():
+        if is_file(path):
             wanted |= _same(path)
     return wanted
 
@@ -96,11 +96,11 @@ def expand(paths: list[Path], documents: list["Document"], options: "Options") -
     # A main config given by name stands on its own: nothing includes it, so
     # there is no need to parse the whole repository for it.
     standalone = {_abs(d.source.path) for d in documents if not d.fragment}
-    explicit = [p for p in paths if p.is_file() and _abs(p) not in standalone]
+    explicit = [p for p in paths if is_file(p) and _abs(p) not in standalone]
     wanted = _wanted(explicit)
     if not wanted:
         return documents
-    given_dirs = [_abs(p) for p in paths if p.is_dir()]
+    given_dirs = [_abs(p) for p in paths if is_dir(p)]
     roots: list[Path] = []
     for path in explicit:
         root = repository_root(path)
@@ -117,7 +117,7 @@ def expand(paths: list[Path], documents: list["Document"], options: "Options") -
     merged: list["Document"] = []
     mains: set[Path] = set()
     for doc in documents + extra:
-        key = _abs(doc.source.path).resolve()
+        key = real(_abs(doc.source.path))
         if key in mains:
             continue
         mains.add(key)

@@ -27,6 +27,7 @@ from urllib.parse import quote
 from tlslint import __version__
 from tlslint.engine import RunResult
 from tlslint.findings import Finding, Severity
+from tlslint.paths import real
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -52,7 +53,7 @@ def relative_uri(path: str | Path, root: Path) -> Optional[str]:
         rel = absolute.relative_to(root)
     except ValueError:
         try:
-            rel = absolute.resolve().relative_to(root.resolve())
+            rel = real(absolute).relative_to(real(root))
         except (ValueError, OSError):
             return None
     if not rel.parts:

@@ -9,13 +9,15 @@ and line, and exit code 1 (a finding), never 2 (an internal failure).
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from .hostilekit import codes_at, json_findings, run_cli
+from .hostilekit import RUN_TIMEOUT, codes_at, json_findings, run_cli
 
 sys.path.insert(0, str(Path(__file__).parent.parent))
 from pkifactory import NOW_ISO, PkiFactory  # noqa: E402
@@ -198,7 +200,32 @@ def test_discovery_of_special_files(tmp_path):
     assert proc.returncode == 0, proc.stderr
     skipped = {line.split(":")[0].removeprefix("skipped ") for line in proc.stdout.splitlines()
                if line.startswith("skipped ")}
-    assert {"fifo.conf", "dangling.conf", "loop.conf", "zero.conf"} <= skipped
+    assert {"fifo.conf", "dangling.conf", "zero.conf"} <= skipped
+    # a link loop may hide a config: a warning, even without -v
+    assert "loop.conf: symbolic link loop; not checked" in proc.stderr
+
+
+def test_unreadable_files_named_on_the_command_line_are_errors(tmp_path):
+    os.mkfifo(tmp_path / "fifo.conf")
+    (tmp_path / "loop.conf").symlink_to("loop.conf")
+    for name in ("fifo.conf", "loop.conf"):
+        proc = run_cli("check", name, cwd=tmp_path)
+        assert proc.returncode == 2 and proc.stderr.startswith(f"tlslint: error: {name}: "), proc.stderr
+        assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+
+
+def test_a_link_loop_elsewhere_in_the_repository_does_not_break_a_run(tmp_path):
+    """Naming a certificate makes tlslint look for the configs using it; a link
+    loop one of them names is TLS003 there, not an internal error."""
+    (tmp_path / "loop1.pem").symlink_to("loop2.pem")
+    (tmp_path / "loop2.pem").symlink_to("loop1.pem")
+    (tmp_path / "site.conf").write_text("server {\n listen 443 ssl;\n ssl_certificate loop1.pem;\n"
+                                        " ssl_certificate_key k.pem;\n}\n")
+    (tmp_path / "other.pem").write_text("")
+    proc = run_cli("check", "other.pem", cwd=tmp_path)
+    assert proc.returncode == 0 and "internal error" not in proc.stderr, proc.stderr
+    proc = run_cli("check", "loop1.pem", cwd=tmp_path)
+    assert "internal error" not in proc.stderr, proc.stderr
 
 
 def test_fifo_named_on_the_command_line_with_a_forced_dialect(tmp_path):
@@ -289,3 +316,32 @@ def test_rabbitmq_conf_d_is_bounded(tmp_path):
     [doc] = rabbitmq.parse(tmp_path / "rabbitmq.conf")
     assert [(p.code, p.location.start()[0]) for p in doc.problems if p.code == "TLS001"] == [("TLS001", 1)]
     assert len(doc.sources) == nodeconf.MAX_INCLUDED_FILES + 1
+
+
+@pytest.mark.skipif(not shutil.which("setpriv") or os.geteuid() != 0,
+                    reason="needs root to run tlslint as an unprivileged user")
+def test_permission_denied_as_an_unprivileged_user(tmp_path):
+    """A config in a folder that cannot be searched, named explicitly: a
+    one-line error (not PermissionError as an internal error); met while
+    walking: a warning, and the run goes on."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "site.conf").write_text("events {}\nhttp {}\n")
+    (tmp_path / "secret.conf").write_text("events {}\nhttp {}\n")
+    (tmp_path / "secret.conf").chmod(0)
+    locked.chmod(0)
+    tmp_path.chmod(0o755)
+    user = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    try:
+        for name in ("locked/site.conf", "secret.conf"):
+            proc = subprocess.run(user + [sys.executable, "-m", "tlslint", "check", name], cwd=tmp_path,
+                                  capture_output=True, text=True, env=env, timeout=RUN_TIMEOUT)
+            assert proc.returncode == 2 and proc.stderr == f"tlslint: error: {name}: permission denied\n"
+        proc = subprocess.run(user + [sys.executable, "-m", "tlslint", "check", "."], cwd=tmp_path,
+                              capture_output=True, text=True, env=env, timeout=RUN_TIMEOUT)
+        assert proc.returncode == 0, proc.stderr
+        assert "secret.conf: permission denied; not checked" in proc.stderr
+        assert "locked: folder not read: permission denied; not checked" in proc.stderr
+    finally:
+        locked.chmod(0o755)

@@ -19,6 +19,7 @@ from tlslint.dialects.rabbitmq.conf import ConfFile, ConfSetting, Include, parse
 from tlslint.dialects.rabbitmq.terms import Term, TermSyntaxError, parse_terms
 from tlslint.model import (CertKeyPair, Comment, Document, Field, FileRef, Location, Problem, Setting,
                            TlsEndpoint)
+from tlslint.paths import real
 from tlslint.readfile import FileAccessError, read_bytes
 from tlslint.source import Source, Span
 
@@ -157,7 +158,7 @@ def _advanced_path(path: Path) -> Optional[Path]:
 
 
 def _add_source(node: NodeConfig, source: Source) -> None:
-    if all(s.path.resolve() != source.path.resolve() for s in node.document.sources):
+    if all(real(s.path) != real(source.path) for s in node.document.sources):
         node.document.sources.append(source)
 
 
@@ -169,7 +170,7 @@ def _load_conf_tree(node: NodeConfig, source: Source, stack: tuple = (), depth: 
     doc.comments.extend(parsed.comments)
     if not parsed.ok:
         return
-    here = source.path.resolve()
+    here = real(source.path)
     for item in parsed.items:
         if isinstance(item, ConfSetting):
             doc.settings.append(item.setting)
@@ -199,7 +200,7 @@ def _load_conf_tree(node: NodeConfig, source: Source, stack: tuple = (), depth: 
                     doc.problems.append(Problem("TLS001", loc, f"more than {MAX_INCLUDED_FILES} files included: "
                                                 "tlslint does not read the rest"))
                     break
-                if inc.resolve() in stack or inc.resolve() == here:
+                if real(inc) in stack or real(inc) == here:
                     doc.problems.append(Problem("TLS001", loc, f"include cycle: {inc} includes itself again"))
                     continue
                 src = _read_source(inc, doc.problems, loc)
