@@ -244,12 +244,21 @@ def suppress_findings(findings: list[Finding], documents: list[Document], option
 
 
 def per_file_ignored(findings: list[Finding], options: Options) -> list[Finding]:
-    """Drop findings whose file matches a ``per-file-ignores`` glob of the config file."""
+    """Drop findings whose file matches a ``per-file-ignores`` glob of the config
+    file, and findings in ``exclude``d files. An excluded file another config
+    includes is still read as part of it (the server reads it), but nothing is
+    reported in it, and no fix edits it."""
+    import dataclasses
+
     config = options.config
-    if config is None or not config.per_file_ignores:
+    if config is None or not (config.per_file_ignores or config.exclude):
         return findings
     kept = []
     for finding in findings:
+        if finding.location is not None and config.is_excluded(finding.location.source.path):
+            continue
+        if finding.fix is not None and any(config.is_excluded(e.source.path) for e in finding.fix.edits):
+            finding = dataclasses.replace(finding, fix=None)
         if finding.location is not None:
             patterns = config.ignored_codes(finding.location.source.path)
             if patterns and rule_matches(Rule(finding.code, finding.name, finding.severity, ""), patterns):

@@ -232,6 +232,23 @@ def test_exclude_skips_walked_and_explicit_files(tmp_path, monkeypatch, fake_dia
     assert "legacy" not in out or "excluded" in out
 
 
+def test_exclude_covers_included_files_and_their_fixes(tmp_path, monkeypatch):
+    """An excluded file that nginx.conf includes is still read as part of it,
+    but nothing is reported in it and fix never edits it."""
+    write(tmp_path / "nginx.conf", "events {}\nhttp {\n  include conf.d/*.conf;\n}\n")
+    write(tmp_path / "conf.d" / "legacy.conf", "server {\n  listen 8080;\n  ssl on;\n}\n")
+    write(tmp_path / "tlslint.toml", "select = ['TLS702']\nexclude = ['conf.d/legacy.conf']\n")
+    monkeypatch.chdir(tmp_path)
+    _, doc = run_json("check", ".")
+    assert found(doc) == []
+    before = (tmp_path / "conf.d" / "legacy.conf").read_bytes()
+    run("fix", ".")
+    assert (tmp_path / "conf.d" / "legacy.conf").read_bytes() == before
+    (tmp_path / "tlslint.toml").write_text("select = ['TLS702']\n")
+    _, doc = run_json("check", ".")
+    assert found(doc) == [("TLS702", "conf.d/legacy.conf", 3)]
+
+
 def test_per_file_ignores(tmp_path, monkeypatch, fake_dialects):
     write(tmp_path / "sites" / "a.conf", "ssl on;\n")
     write(tmp_path / "sites" / "deep" / "b.conf", "ssl on;\n")
