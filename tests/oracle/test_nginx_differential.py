@@ -222,6 +222,19 @@ def case_typo_in_tls_directive(tmp_path):
                        "    ssl_verify_clinet on;")), False, "TLS007"
 
 
+def case_listen_missing_semicolon(tmp_path):
+    """The next line's words become listen parameters: 'invalid parameter'."""
+    make_pki(tmp_path)
+    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;",
+                       listen="127.0.0.1:18443 ssl\n    proxy_protocol_timeout 5s")), False, "TLS001"
+
+
+def case_listen_parameters(tmp_path):
+    make_pki(tmp_path)
+    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;",
+                       listen="127.0.0.1:18443 ssl default_server reuseport backlog=511 so_keepalive=on")), True, None
+
+
 def case_certificate_in_location(tmp_path):
     make_pki(tmp_path)
     return http(server("    ssl_certificate_key certs/site.key;\n"

@@ -179,10 +179,31 @@ def ngx_parse_time(text: str, is_sec: bool) -> Optional[int]:
     return total + value
 
 
+# The parameters of `listen` after the address, in the http, stream and mail
+# modules of any current nginx (ngx_http_core_listen...): anything else is
+# nginx's `invalid parameter "x"`. That is also what a missing ";" after
+# `listen 443 ssl` gives: the next line's words become parameters.
+LISTEN_FLAGS = frozenset({"default_server", "default", "ssl", "http2", "quic", "spdy", "proxy_protocol",
+                          "deferred", "bind", "reuseport", "udp", "multipath"})
+LISTEN_VALUED = frozenset({"setfib", "fastopen", "backlog", "rcvbuf", "sndbuf", "accept_filter", "ipv6only",
+                           "so_keepalive"})
+
+
+def _listen_error(values: list[str]) -> Optional[str]:
+    for value in values[1:]:
+        key, has_value, _ = value.partition("=")
+        if "$" in value or (key in LISTEN_VALUED and has_value) or (value in LISTEN_FLAGS):
+            continue
+        return f'invalid parameter "{value}"'
+    return None
+
+
 def _value_error(name: str, words: list) -> Optional[str]:
     """nginx's message when a slot function refuses the value, else None.
     Values with a variable (``$x``) are not judged: they are templates."""
     values = [word_value(raw) for raw, _ in words[1:]]
+    if name == "listen":
+        return _listen_error(values)
     if name in BITMASK_VALUES:
         names = BITMASK_VALUES[name]
         for value in values:
@@ -211,7 +232,7 @@ def _value_error(name: str, words: list) -> Optional[str]:
 
 
 VALUE_CHECKED = frozenset(FLAG_DIRECTIVES | set(ENUM_VALUES) | set(BITMASK_VALUES) | NUMBER_DIRECTIVES
-                          | SIZE_DIRECTIVES | SEC_DIRECTIVES | MSEC_DIRECTIVES)
+                          | SIZE_DIRECTIVES | SEC_DIRECTIVES | MSEC_DIRECTIVES | {"listen"})
 
 SIMPLE_DIRECTIVES = frozenset("""
     include user worker_processes error_log pid load_module worker_connections daemon
