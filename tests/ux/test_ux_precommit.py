@@ -180,3 +180,21 @@ def test_fix_hook_repairs_a_misordered_chain(site):
     assert (site.path / "nginx" / "certs" / "site.pem").read_bytes() == site.leaf.pem + site.inter.pem
     done = site.commit()  # stage the repaired file: both hooks pass now
     assert done.returncode == 0, done.output
+
+
+@pytest.mark.parametrize("path,checked", [
+    ("nginx/certs/site.PEM", True), ("pki/ca.crl", True), ("nginx/snippets/ssl.inc", True),
+    ("keys/global.pass", True), ("home/.kube/config", True), ("kubeconfig-prod", True),
+    ("conf.d/www.conf", True), ("rabbitmq/advanced.config", True), ("envoy/envoy.yaml", True),
+    ("README.md", False), ("src/main.py", False), ("docs/kubeconfig/readme.md", False),
+])
+def test_hook_files_pattern(path, checked):
+    """What a commit must touch for the hooks to run: configs, snippets,
+    certificate material, CRLs and key password files, in any letter case."""
+    import re
+
+    from ruamel.yaml import YAML
+
+    hooks = YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert {h["files"] for h in hooks} == {hooks[0]["files"]}
+    assert bool(re.search(hooks[0]["files"], path)) is checked
