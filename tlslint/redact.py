@@ -21,8 +21,11 @@ import re
 
 REDACTED = "<redacted>"
 
+# nginx's proxy_pass, grpc_pass... name an upstream, not a password (RabbitMQ's
+# default_pass is one)
+_UPSTREAM_PASS = "".join(f"(?<!{p}_)" for p in ("proxy", "grpc", "uwsgi", "fastcgi", "scgi", "memcached"))
 _SECRET_KEY = re.compile(
-    r"(?i)(pass(?:word|phrase|wd)?|secret|token|key[-_]?data|inline[-_]?(?:string|bytes))"
+    r"(?i)(" + _UPSTREAM_PASS + r"pass(?:word|phrase|wd)?|secret|token|key[-_]?data|inline[-_]?(?:string|bytes))"
     r"(?![A-Za-z0-9])[\"']?")
 _SEPARATOR = re.compile(r"\s*(?:=|:|,|\s)\s*")
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{24,}={0,2}")

@@ -178,3 +178,15 @@ def test_a_key_file_name_is_not_redacted_in_diffs():
 
     line = ' private_key: { filename: "server.key" }\n'
     assert redact_diff_line(line) == line
+
+
+@pytest.mark.parametrize("line,kept", [
+    ("        proxy_pass https://api_backend;\n", True),  # an upstream, not a password
+    ("    grpc_pass grpcs://backend:50051;\n", True),
+    ("default_pass = guest\n", False),                   # RabbitMQ's default user password
+    ("ssl_options.password = s3cret\n", False),
+])
+def test_upstream_pass_directives_are_not_secrets(line, kept):
+    from tlslint.redact import redact_diff_line
+
+    assert (redact_diff_line(" " + line) == " " + line) is kept
