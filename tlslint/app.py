@@ -125,9 +125,12 @@ def list_rules(format: RulesFormat = typer.Option(RulesFormat.text, "--format", 
                                 "dialects": list(r.dialects), "fixable": r.fix, "summary": r.summary}
                                for r in rows], indent=2))
         return
+    from tlslint.rulebase import ALL_DIALECTS
+
     for r in rows:
         fix = f"fix: {r.fix}" if r.fix else ""
-        typer.echo(f"{r.code}  {r.name:<38} {r.severity.value:<8} {fix}")
+        dialects = "all" if tuple(r.dialects) == ALL_DIALECTS else ",".join(r.dialects)
+        typer.echo(f"{r.code}  {r.name:<38} {r.severity.value:<8} {dialects:<16} {fix}".rstrip())
 
 
 def rules_markdown(rows) -> str:

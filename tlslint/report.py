@@ -67,10 +67,14 @@ def write_text(result: RunResult, stream: TextIO, verbose: bool = False, statist
     line += f" in {_plural(counts['files'], 'file')}, {_plural(counts['endpoints'], 'TLS endpoint')}."
     stream.write(line + "\n")
     if counts["fixable"]:
-        stream.write(f"{counts['fixable']} fixable with `tlslint fix` "
-                     "(some only with --unsafe-fixes).\n" if any(
-                         f.fix and f.fix.applicability == "unsafe" for f in result.findings)
-                     else f"{counts['fixable']} fixable with `tlslint fix`.\n")
+        unsafe = sum(1 for f in result.findings if f.fix and f.fix.applicability == "unsafe")
+        safe = counts["fixable"] - unsafe
+        if not unsafe:
+            stream.write(f"{safe} fixable with `tlslint fix`.\n")
+        elif not safe:
+            stream.write(f"{unsafe} fixable with `tlslint fix --unsafe-fixes`.\n")
+        else:
+            stream.write(f"{safe} fixable with `tlslint fix`, {unsafe} more with --unsafe-fixes.\n")
 
 
 def finding_json(f: Finding) -> dict:
