@@ -123,7 +123,7 @@ def validate(plan: Plan, paths: list[Path], options: Options, before: RunResult)
     edited = set(contents)
     for f in after.findings:
         if f.code == "TLS001" and f.location and f.location.source.path in edited:
-            raise FixError(f"the fixed {f.path} would not parse ({f.message}); nothing was written")
+            raise FixError(f"the fixed {f.path} would not parse ({f.message})")
     _refuse_new_load_errors(before, after)
     remaining = Counter(_finding_key(f) for f in after.findings)
     expected = Counter(_finding_key(f) for f in before.findings)
@@ -132,8 +132,35 @@ def validate(plan: Plan, paths: list[Path], options: Options, before: RunResult)
         expected[key] -= 1
         if remaining[key] > expected[key]:
             raise FixError(f"the fix for {finding.code} at {finding.path}:{finding.line} "
-                           f"({fix.title}) did not remove the finding; nothing was written")
+                           f"({fix.title}) did not remove the finding")
     return after
+
+
+def validated(plan: Plan, paths: list[Path], options: Options,
+              before: RunResult) -> tuple[Plan, RunResult, list[tuple[Finding, str]]]:
+    """The plan without the fixes that misbehave, the check after it, and the
+    fixes refused with the reason. A refused fix is written nowhere; the other
+    fixes still apply."""
+    try:
+        return plan, validate(plan, paths, options, before), []
+    except FixError as whole:
+        if len(plan.fixes) == 1:
+            return Plan(deferred=plan.deferred), before, [(plan.fixes[0][0], str(whole))]
+    good: list[Finding] = []
+    refused: list[tuple[Finding, str]] = []
+    for finding, _fix in plan.fixes:
+        try:
+            validate(plan_fixes([finding], unsafe=True), paths, options, before)
+        except FixError as exc:
+            refused.append((finding, str(exc)))
+            continue
+        good.append(finding)
+    kept = plan_fixes(good, unsafe=True)
+    kept.deferred = plan.deferred + kept.deferred
+    try:
+        return kept, validate(kept, paths, options, before) if kept.fixes else before, refused
+    except FixError as exc:  # each fix is fine alone, not together
+        return Plan(deferred=plan.deferred), before, refused + [(f, str(exc)) for f, _ in kept.fixes]
 
 
 def _load_error_codes() -> set[str]:
@@ -147,15 +174,17 @@ def _refuse_new_load_errors(before: RunResult, after: RunResult) -> None:
     codes = _load_error_codes()
 
     def load_errors(result: RunResult) -> Counter:
-        return Counter((f.code, f.path) for f in result.findings
+        # by message, not line: an inserted line moves the old findings down,
+        # and by message, not count per file: one error removed must not hide another added
+        return Counter((f.code, f.path, f.message) for f in result.findings
                        if f.code in codes and f.severity.value == "error")
 
     new = load_errors(after) - load_errors(before)
     if new:
-        (code, path), _ = next(iter(new.items()))
-        finding = next(f for f in after.findings if (f.code, f.path) == (code, path))
+        (code, path, message), _ = next(iter(new.items()))
+        finding = next(f for f in after.findings if (f.code, f.path, f.message) == (code, path, message))
         raise FixError(f"the fixes would make the server refuse its config ({code} at {finding.path}:"
-                       f"{finding.line}: {finding.message}); nothing was written")
+                       f"{finding.line}: {finding.message})")
 
 
 def _targets(contents: dict[Path, bytes]) -> dict[Path, bytes]:
@@ -246,14 +275,20 @@ def run(paths: list[Path], options: Options, unsafe: bool = False, diff_only: bo
     result = before
     total = Plan()
     contents: dict[Path, bytes] = {}
+    refused: dict[tuple, tuple[Finding, str]] = {}  # fixes that failed validation: not tried again
     for _ in range(MAX_ROUNDS):
-        plan = plan_fixes(result.findings, unsafe)
-        total.deferred = plan.deferred
+        plan = plan_fixes([f for f in result.findings if _finding_key(f) + (f.message,) not in refused], unsafe)
+        total.deferred = plan.deferred + list(refused.values())
         if not plan.fixes:
             break
         with readfile.overlay(contents):
-            result = validate(plan, paths, options, result)
+            plan, result, failed = validated(plan, paths, options, result)
             contents.update(plan.contents())
+        for finding, why in failed:
+            refused.setdefault(_finding_key(finding) + (finding.message,), (finding, why))
+        total.deferred = plan.deferred + list(refused.values())
+        if not plan.fixes:
+            break
         total.fixes += plan.fixes
         total.files.update(plan.files)
     if diff_only or not contents:

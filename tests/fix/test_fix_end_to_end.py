@@ -70,9 +70,9 @@ def test_diff_writes_nothing_and_shows_the_change(tmp_path):
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
 
 
-def assert_fullchain_fix_refused(tmp_path, monkeypatch, replacement, match=None):
+def assert_fullchain_fix_refused(tmp_path, monkeypatch, replacement, match):
     """Replace TLS101's fix by one that sets ssl_certificate's value to
-    ``replacement(raw)``; fix must refuse it and write nothing."""
+    ``replacement(raw)``; fix must refuse it (saying why) and write nothing."""
     leaf_only_site(tmp_path)
     conf = tmp_path / "nginx.conf"
     original = conf.read_bytes()
@@ -84,9 +84,30 @@ def assert_fullchain_fix_refused(tmp_path, monkeypatch, replacement, match=None)
 
     monkeypatch.setattr(rule, "fullchain_fix", misbehaving)
     options = Options(now=NOW, use_system_store=False, trust=[tmp_path / "certs" / "root.pem"])
-    with pytest.raises(fixer.FixError, match=match):
-        fixer.run([tmp_path], options)
-    assert conf.read_bytes() == original
+    outcome = fixer.run([tmp_path], options)
+    assert outcome.written == [] and conf.read_bytes() == original
+    [(finding, why)] = [(f, w) for f, w in outcome.plan.deferred if f.code == "TLS101"]
+    assert match in why
+
+
+def test_a_failing_fix_does_not_stop_the_others(tmp_path, monkeypatch):
+    """TLS101's fix misbehaves, TLS702's in the same file is written."""
+    leaf_only_site(tmp_path)
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(conf.read_text().replace("    server_name www.example.test;\n",
+                                             "    server_name www.example.test;\n    ssl off;\n"))
+    from tlslint.rules import tls101_chain_incomplete as rule
+
+    def misbehaving(endpoint, pair, analysis):
+        setting = pair.cert.setting
+        return Fix("misbehaving", "safe", [Edit(setting.source, setting.span, setting.raw + " ")])
+
+    monkeypatch.setattr(rule, "fullchain_fix", misbehaving)
+    options = Options(now=NOW, use_system_store=False, trust=[tmp_path / "certs" / "root.pem"])
+    outcome = fixer.run([tmp_path], options)
+    assert [f.code for f, _ in outcome.plan.fixes] == ["TLS702"]
+    assert [f.code for f, _ in outcome.plan.deferred] == ["TLS101"]
+    assert "ssl off" not in conf.read_text() and "ssl_certificate certs/site.pem;" in conf.read_text()
 
 
 def test_a_fix_that_does_not_remove_its_finding_writes_nothing(tmp_path, monkeypatch):

@@ -103,3 +103,22 @@ def test_key_file_content_problems_do_not_stop_the_node(tmp_path):
     _, found = run(tmp_path, conf.replace("keyfile = {d}/leaf.pem", "keyfile = {d}/junk.key"))
     (bad,) = [f for f in found if f.code == "TLS004"]
     assert "node will not boot" in bad.message  # no PEM at all: the schema's boot-time check fails
+
+
+def test_a_fix_that_adds_a_boot_error_is_refused_even_when_another_removes_one(tmp_path):
+    """Two TLS704 quoting fixes: the first removes a TLS002 (the double quotes
+    were part of the path), the second would add one ('#' really is part of a
+    path that does not exist). The second is refused, the first written."""
+    from tlslint import fixer
+    from tlslint.options import Options
+
+    pki_files(tmp_path)
+    conf = tmp_path / "rabbitmq.conf"
+    write(tmp_path, {"rabbitmq.conf": f'listeners.ssl.default = 5671\nssl_options.certfile = "{tmp_path}/leaf.pem"\n'
+                                      f"ssl_options.keyfile = {tmp_path}/leaf.key\n"
+                                      f"ssl_options.cacertfile = {tmp_path}/ca.pem#comment\n"})
+    outcome = fixer.run([conf], Options(now=NOW, use_system_store=False, trust=[tmp_path / "root.pem"]))
+    assert [(f.code, f.line) for f, _ in outcome.plan.fixes] == [("TLS704", 2)]
+    assert ("TLS704", 4) in [(f.code, f.line) for f, _ in outcome.plan.deferred]
+    text = conf.read_text()
+    assert f"certfile = '{tmp_path}/leaf.pem'" in text and f"cacertfile = {tmp_path}/ca.pem#comment" in text
