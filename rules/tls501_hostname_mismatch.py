@@ -47,7 +47,6 @@ No automatic fix: reissue the certificate with the missing names.
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Iterable
 
 from tlslint.findings import Finding, Severity
@@ -75,13 +74,11 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
     if endpoint.dialect in SNI_STORE_DIALECTS:
         yield from _any_certificate(endpoint, ctx, [a.leaf for _, a, _ in served])
         return
-    no_sni = [(pair, a) for pair in endpoint.no_sni_pairs
-              for a in [ctx.pki.analyze_served_chain(pair, endpoint)] if a.leaf is not None]
     for pair, a, fallback in served:
         leaf = a.leaf
         for field in endpoint.names:
             hosts = server_name_hosts(field.value)
-            if hosts is None or (no_sni and _is_ip(field.value)):
+            if hosts is None or field.value in endpoint.no_sni_pairs:
                 continue  # (an IP name is judged against what clients without SNI get, below)
             missing = [h for h in hosts if not covers(leaf, h)]
             if not missing:
@@ -102,31 +99,25 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
                 endpoint=endpoint, related=[related_cert(leaf, describe_sans(leaf))])
 
 
-    yield from _ip_names_without_sni(endpoint, ctx, no_sni)
+    yield from _ip_names_without_sni(endpoint, ctx)
 
 
-def _is_ip(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name.strip().strip("[]"))
-    except ValueError:
-        return False
-    return True
-
-
-def _ip_names_without_sni(endpoint, ctx, no_sni):
+def _ip_names_without_sni(endpoint, ctx):
     """A client connecting by IP address sends no SNI (RFC 6066), so nginx
-    answers with the default server's certificate, whatever server_name says."""
+    answers with the certificate of the default server of the address it
+    reached, whatever server_name says."""
     for field in endpoint.names:
-        if not no_sni or not _is_ip(field.value):
-            continue
+        pairs = endpoint.no_sni_pairs.get(field.value, [])
         host = field.value.strip().strip("[]")
-        for pair, a in no_sni:
-            if covers(a.leaf, host):
+        for pair in pairs:
+            a = ctx.pki.analyze_served_chain(pair, endpoint)
+            if a.leaf is None or covers(a.leaf, host):
                 continue
+            whose = "this server's" if pair in endpoint.pairs else "the default server's"
             yield ctx.finding(
                 field.setting or endpoint.anchor,
                 f"{host} is not covered by the certificate clients get here: a client connecting by IP address "
-                f"sends no SNI, so nginx serves the default server's {a.leaf.subject} from {a.leaf.file} "
+                f"sends no SNI, so nginx serves {whose} {a.leaf.subject} from {a.leaf.file} "
                 f"({describe_sans(a.leaf)}): clients will fail with an IP address mismatch",
                 endpoint=endpoint, related=[related_cert(a.leaf, describe_sans(a.leaf))])
 

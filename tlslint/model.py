@@ -172,10 +172,10 @@ class TlsEndpoint:
     # What a server with no certificate of its own serves instead (nginx: the
     # default server of the same listen socket). Used for name checks only.
     fallback_pairs: list[CertKeyPair] = field(default_factory=list)
-    # What clients that send no SNI get (nginx: the default server's
-    # certificate, for a name-based server); such clients are the ones that
-    # connect by IP address, which SNI cannot carry. Used for IP names only.
-    no_sni_pairs: list[CertKeyPair] = field(default_factory=list)
+    # What clients that connect by IP address get, by IP name: they send no SNI
+    # (it cannot carry an address), so nginx serves the default server's
+    # certificate of each address they can reach. Used for IP names only.
+    no_sni_pairs: dict[str, list[CertKeyPair]] = field(default_factory=dict)
     # An empty ca_files means the system trust store (Go and Java clients), so
     # verification without a configured CA is not a mistake there.
     system_roots: bool = False

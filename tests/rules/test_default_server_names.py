@@ -62,3 +62,18 @@ def test_ip_name_gets_the_default_servers_certificate(tmp_path):
     assert run(tmp_path, DEFAULT + other, leaves, codes=None) == [("TLS501", 11)]
     # as the default server itself, its own certificate is what clients get
     assert run(tmp_path, other + DEFAULT, leaves, codes=None) == []
+
+
+def test_ip_name_is_judged_on_the_addresses_it_reaches(tmp_path):
+    """127.0.0.1 arrives on the IPv4 socket only: the IPv6 default server's
+    certificate does not matter for it (s_client -noservername to 127.0.0.1
+    gets the IPv4 default's)."""
+    leaves = (("ip", ["a.test", "IP:127.0.0.1"]), ("other", ["other.test"]))
+    body = ("  server {\n    listen 8443 ssl;\n    server_name a.test;\n"
+            "    ssl_certificate ip.pem;\n    ssl_certificate_key ip.key;\n  }\n"
+            "  server {\n    listen [::]:8443 ssl;\n    server_name other.test;\n"
+            "    ssl_certificate other.pem;\n    ssl_certificate_key other.key;\n  }\n"
+            "  server {\n    listen 8443 ssl;\n    listen [::]:8443 ssl;\n    server_name 127.0.0.1;\n  }\n")
+    assert run(tmp_path, body, leaves) == []
+    # ::1 reaches only the IPv6 socket, whose default (other.pem) does not cover it
+    assert run(tmp_path, body.replace("server_name 127.0.0.1", "server_name [::1]"), leaves) == [("TLS501", 18)]

@@ -48,6 +48,7 @@ client endpoints ``{proxy,grpc,uwsgi}_*`` and ``resolver``), plus:
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import weakref
 from pathlib import Path
@@ -191,6 +192,23 @@ def file_ref(kind: str, setting: Setting, base_dir: Path) -> FileRef:
 
 def listen_params(listen: Setting) -> set[str]:
     return {a.value.lower() for a in listen.args[1:]}
+
+
+def _ip_literal(name: str):
+    try:
+        return ipaddress.ip_address(name.strip().strip("[]"))
+    except ValueError:
+        return None
+
+
+def _reaches(ip, host: str) -> bool:
+    """Can a client connecting to ``ip`` arrive on a listen of ``host``?"""
+    if host == "*":
+        return ip.version == 4
+    literal = _ip_literal(host)
+    if literal is None:
+        return False  # a host name: not known here
+    return literal == ip or (literal.is_unspecified and literal.version == ip.version)
 
 
 def listen_address(listen: Setting) -> tuple[str, str, str]:
@@ -422,10 +440,10 @@ class EndpointBuilder:
             ep.settings.setdefault("_default_server", default.setting)
             if default.certs:
                 pairs = self._pairs(default.scope, "ssl")
-                ep.no_sni_pairs += pairs
                 if not srv.certs:
                     ep.settings.setdefault("_default_server_cert", default.certs[0])
                     ep.fallback_pairs += pairs
+        self._ip_names(ep, srv)
         self._incompatible(scope, label)
         quic = next((l for l in srv.listens if "quic" in listen_params(l)), None)
         if quic is not None and "TLSv1.3" not in ep.protocols.value:
@@ -520,6 +538,23 @@ class EndpointBuilder:
             else:
                 sub_where = where
             self._walk_locations(sub, sub_where, upstreams, depth + 1)
+
+    def _ip_names(self, ep: TlsEndpoint, srv: "_Server") -> None:
+        """For each IP address in server_name: the certificates of the default
+        servers of the TLS addresses a client of that IP reaches (it sends no
+        SNI, so nginx cannot pick this server's certificate)."""
+        for name in ep.names:
+            ip = _ip_literal(name.value)
+            if ip is None:
+                continue
+            pairs: list[CertKeyPair] = []
+            for listen, sock in srv.listen_sockets:
+                if not sock.tls or sock.default is None or not _reaches(ip, listen_address(listen)[1]):
+                    continue
+                default = sock.default
+                pairs += ep.pairs if default is srv else self._pairs(default.scope, "ssl")
+            if pairs:
+                ep.no_sni_pairs[name.value] = pairs
 
     def _trusted_only_verify(self, ep: TlsEndpoint, scope: Scope) -> None:
         """ssl_verify_client on|optional with ssl_trusted_certificate but no
