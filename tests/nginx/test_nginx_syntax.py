@@ -301,3 +301,18 @@ def test_table_blocks_are_not_directives(tmp_path):
 ])
 def test_ngx_parse_time(text, is_sec, expected):
     assert syntax.ngx_parse_time(text, is_sec) == expected
+
+
+def test_a_file_included_inside_map_or_types_holds_table_entries(tmp_path):
+    """nginx reads the lines of a file included inside map {} or types {} as
+    table entries, not directives: no value or block checks there."""
+    from nginxkit import parse_conf
+
+    snippet = "default 0;\nssl_protocols 1;\nlocation 3;\n"
+    main = ("events {}\nhttp {\n  map $host $b {\n    include snippets/m.conf;\n  }\n"
+            "  types {\n    include snippets/m.conf;\n  }\n}\n")
+    assert tls001(parse_conf(tmp_path, main, **{"snippets/m.conf": snippet})) == []
+    # the same lines included as directives are nginx's errors
+    main = "events {}\nhttp {\n  include snippets/m.conf;\n}\n"
+    assert [m for _, _, m in tls001(parse_conf(tmp_path, main, **{"snippets/m.conf": snippet}))] == [
+        'invalid value "1"']

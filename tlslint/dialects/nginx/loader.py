@@ -30,7 +30,7 @@ from tlslint.paths import candidates
 from tlslint.readfile import FileAccessError, read_bytes
 from tlslint.source import Source, Span
 
-from .syntax import Node, ParseResult, parse_region
+from .syntax import TABLE_BLOCKS, Node, ParseResult, parse_region
 
 MAX_INCLUDED = 10_000
 MAX_INCLUDE_DEPTH = 64
@@ -99,6 +99,7 @@ class Loader:
         self.included = 0
         self._cache: dict[str, Optional[ParseResult]] = {}
         self._expanded: set[str] = set()
+        self._table_files: set[str] = set()  # files included inside map/types...: table entries
         self._main_key = ""
         # nginx -T dumps: virtual path -> (source, start, end)
         self.virtual: dict[str, tuple[Source, int, int]] = {}
@@ -127,8 +128,10 @@ class Loader:
 
     # ------------------------------------------------------------ parsing
 
-    def _parse(self, key: str, source: Source, start: int, end: int) -> ParseResult:
-        result = parse_region(source, start, end)
+    def _parse(self, key: str, source: Source, start: int, end: int, table: bool = False) -> ParseResult:
+        result = parse_region(source, start, end, table)
+        if table:
+            self._table_files.add(key)
         self._cache[key] = result
         self.results.append(result)
         text = source.text
@@ -137,7 +140,7 @@ class Loader:
             self.comments.append(Comment(source, Span(a, stop), text[a + 1:stop]))
         return result
 
-    def _load_file(self, path: Path, include: Node) -> tuple[Optional[str], Optional[ParseResult]]:
+    def _load_file(self, path: Path, include: Node, table: bool = False) -> tuple[Optional[str], Optional[ParseResult]]:
         key = os.path.realpath(path)
         if key in self._cache:
             return key, self._cache[key]
@@ -152,7 +155,7 @@ class Loader:
             return None, None
         source = Source.from_file(path, data)
         self.sources.append(source)
-        return key, self._parse(key, source, 0, len(source.text))
+        return key, self._parse(key, source, 0, len(source.text), table)
 
     # ------------------------------------------------------------ includes
 
@@ -174,13 +177,16 @@ class Loader:
             return
         self._expanded.add(key)
         # Simple directives complete in text order, so this is nginx's order.
+        tables = [(n.lbrace, n.rbrace) for n in result.done if n.key in TABLE_BLOCKS and n.children is not None]
         for node in result.done:
             if self.fatal:
                 return
             if node.key != "include" or node.children is not None:
                 continue
             node.included = []
-            for sub_key, sub in self._resolve(node):
+            start = node.setting.statement.start
+            table = key in self._table_files or any(a < start < b for a, b in tables)
+            for sub_key, sub in self._resolve(node, table):
                 if len(stack) >= MAX_INCLUDE_DEPTH:
                     self._problem(node, f"includes nested more than {MAX_INCLUDE_DEPTH} deep", fatal=True)
                     return
@@ -210,7 +216,7 @@ class Loader:
         except ValueError:  # pragma: no cover
             return key
 
-    def _resolve(self, node: Node) -> list[tuple[str, ParseResult]]:
+    def _resolve(self, node: Node, table: bool = False) -> list[tuple[str, ParseResult]]:
         pattern = node.setting.value
         if not pattern:
             return []
@@ -230,7 +236,7 @@ class Loader:
                     res = self._cache.get(vkey)
                     if res is None:
                         source, start, end = self.virtual[name]
-                        res = self._parse(vkey, source, start, end)
+                        res = self._parse(vkey, source, start, end, table)
                     out.append((vkey, res))
                 return out
         target = candidates(pattern, self.prefix, self.options.path_map)[0]
@@ -240,11 +246,11 @@ class Loader:
                 path = Path(name)
                 if path.is_dir():
                     continue
-                key, res = self._load_file(path, node)
+                key, res = self._load_file(path, node, table)
                 if res is not None:
                     out.append((key, res))
         else:
-            key, res = self._load_file(target, node)
+            key, res = self._load_file(target, node, table)
             if res is not None:
                 out.append((key, res))
         return out

@@ -358,13 +358,14 @@ class LexInput:
     """What the lexer reads: a region of a source text (a whole file, or one
     file of an ``nginx -T`` dump)."""
 
-    __slots__ = ("text", "start", "end", "comments")
+    __slots__ = ("text", "start", "end", "comments", "table")
 
-    def __init__(self, text: str, start: int, end: int):
+    def __init__(self, text: str, start: int, end: int, table: bool = False):
         self.text = text
         self.start = start
         self.end = end
         self.comments: list[tuple[int, int]] = []
+        self.table = table  # a file included inside map/types...: table entries, not directives
 
 
 _new_token = getattr(Token, "_future_new", Token)
@@ -396,7 +397,7 @@ class NginxLexer(Lexer):
         words: list[tuple[str, int]] = []
         append = words.append
         # per open block: is its body a table (map, types...) rather than directives?
-        tables: list[bool] = []
+        tables: list[bool] = [True] if data.table else []
         while True:
             m = match(text, pos, end)
             if m is None:
@@ -622,14 +623,16 @@ class ParseResult:
         self.comments: list[tuple[int, int]] = comments
 
 
-def parse_region(source: Source, start: int = 0, end: Optional[int] = None) -> ParseResult:
-    """Parse ``source.text[start:end]``; never raises for bad input."""
+def parse_region(source: Source, start: int = 0, end: Optional[int] = None, table: bool = False) -> ParseResult:
+    """Parse ``source.text[start:end]``; never raises for bad input. ``table``:
+    the text is included inside a table block (map, types...), whose lines
+    nginx does not read as directives."""
     text = source.text
     if end is None:
         end = len(text)
     if start == 0 and text.startswith("\ufeff"):
         start = 1  # a UTF-8 BOM: nginx would choke on it, editors add it silently
-    data = LexInput(text, start, end)
+    data = LexInput(text, start, end, table)
     done: list[Node] = []
     parser = get_parser()
     _state.source, _state.done = source, done
