@@ -28,7 +28,7 @@ from tlslint.pki.report import verify_on
 from tlslint.rulebase import Rule, problems_as_findings
 
 RULE = Rule("TLS205", "verify-without-ca", Severity.ERROR,
-            "verification is on but no CA file is configured")
+            "verification is on but no CA file is configured", load_time=True)
 
 
 # what the dialect found: nginx before 1.27.2 and ssl_trusted_certificate alone
@@ -38,6 +38,8 @@ check_document = problems_as_findings
 def check_endpoint(endpoint, ctx):
     if not verify_on(endpoint) or endpoint.ca_files:
         return
+    if not endpoint.serves_tls and endpoint.dialect != "nginx":
+        return  # only nginx checks this when loading a server that serves no TLS
     if endpoint.system_roots:
         return
     where = endpoint.verify.setting or endpoint.anchor

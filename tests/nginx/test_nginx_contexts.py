@@ -23,6 +23,8 @@ NOT_ALLOWED = [
     ("events {}\nhttp {\n server {\n  if ($x) {\n   ssl_stapling on;\n  }\n }\n}\n", 5, "ssl_stapling"),
     ("events {}\nhttp {\n proxy_ssl on;\n}\n", 3, "proxy_ssl"),
     ("events {}\nhttp {\n http {}\n}\n", 3, "http"),
+    ("events {}\nhttp {\n server {\n  listen 443;\n  ssl_preread on;\n }\n}\n", 5, "ssl_preread"),
+    ("events {}\nstream {\n server {\n  listen 443;\n  ssl on;\n }\n}\n", 5, "ssl"),
 ]
 
 

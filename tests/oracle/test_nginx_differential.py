@@ -145,6 +145,15 @@ def case_ssl_on_in_name_based_server_without_certificate(tmp_path):
     return text, False, "TLS703" if nginx_version() < (1, 25, 1) else "TLS001"
 
 
+def case_verify_client_without_ca_on_a_plain_server(tmp_path):
+    """nginx loads the certificates of a server that listens for no TLS, and
+    checks ssl_verify_client there too."""
+    make_pki(tmp_path)
+    text = http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"
+                       "    ssl_verify_client on;", listen="127.0.0.1:18080"))
+    return text, False, "TLS205"
+
+
 def case_proxy_verify_without_ca(tmp_path):
     make_pki(tmp_path)
     return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"

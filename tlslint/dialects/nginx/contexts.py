@@ -58,6 +58,12 @@ ALLOWED: dict[str, frozenset] = {
     "listen": frozenset({HTTP_SERVER, STREAM_SERVER, MAIL_SERVER}),
     "server_name": frozenset({HTTP_SERVER, STREAM_SERVER, MAIL, MAIL_SERVER}),
     "starttls": frozenset({MAIL, MAIL_SERVER}),
+    # the removed `ssl on|off`: http and mail only (the stream module never had it)
+    "ssl": frozenset({HTTP, HTTP_SERVER, MAIL, MAIL_SERVER}),
+    # stream-only TLS directives
+    "ssl_preread": frozenset({STREAM, STREAM_SERVER}),
+    "ssl_alpn": frozenset({STREAM, STREAM_SERVER}),
+    "ssl_handshake_timeout": frozenset({STREAM, STREAM_SERVER}),
 }
 # the blocks: where each may stand
 BLOCK_ALLOWED = {name: frozenset(levels) for name, levels in INSIDE.items()}
