@@ -31,9 +31,35 @@ def run(tmp_path, conf, **files):
 
 
 @pytest.mark.parametrize("plugin", ["web_mqtt", "web_stomp"])
-def test_web_listener_switched_off_is_not_an_endpoint(tmp_path, plugin):
+def test_web_listener_switched_off_gets_only_boot_time_checks(tmp_path, plugin):
     found, _ = run(tmp_path, f"{plugin}.ssl.listener = none\n")
     assert found == []
+    # the schema's file check still runs at boot
+    found, _ = run(tmp_path, f"{plugin}.ssl.listener = none\n{plugin}.ssl.certfile = /missing.pem\n")
+    assert found == [("TLS002", 2)]
+
+
+def test_advanced_config_that_does_not_evaluate(tmp_path):
+    """rabbit_prelaunch_file evaluates advanced.config: an unbound variable or a
+    leftover binding stops the boot (TLS001); a fun's own variables are fine."""
+    for text, line in (("[{rabbit, [{ssl_options, [{verify, Verify}]}]}].\n", 1),
+                       ("[{rabbit,\n  [{ssl_options, X = [{verify, verify_peer}]}]}].\n", 2)):
+        write(tmp_path, {"advanced.config": text})
+        found = findings([tmp_path / "advanced.config"])
+        assert [(f.code, f.line) for f in found] == [("TLS001", line)]
+    write(tmp_path, {"advanced.config": "[{rabbit, [{f, fun(X) -> X end}]}].\n"})
+    assert findings([tmp_path / "advanced.config"]) == []
+
+
+def test_the_last_app_block_of_advanced_config_wins(tmp_path):
+    """cuttlefish overlays each {App, Env} on the generated config: of two
+    {rabbit, ...} blocks only the last counts (here: no TLS listener)."""
+    write(tmp_path, {"advanced.config": "[{rabbit, [{ssl_listeners, [5671]}]},\n {rabbit, [{tcp_listeners, [5672]}]}].\n"})
+    from tlslint.dialects import rabbitmq
+    from tlslint.options import Options
+
+    (doc,) = rabbitmq.parse(tmp_path / "advanced.config", "rabbitmq", Options())
+    assert doc.endpoints == []
 
 
 def test_ssl_options_without_tls_listener_get_only_load_time_rules(tmp_path):

@@ -55,6 +55,8 @@ def load_failure_consequence(endpoint: TlsEndpoint, ref: FileRef, content: bool 
         # rabbitmq.conf's schema checks at boot only that the file exists and
         # holds some PEM; Erlang/OTP reads what is in it at the first handshake
         if content or ref.setting.source.path.name.endswith(".config"):
+            if endpoint.role == "client":
+                return "every outgoing TLS connection that uses it fails"
             return "the listener starts but every TLS handshake fails"
         return "the RabbitMQ node will not boot"
     if endpoint.role == "client":

@@ -319,12 +319,40 @@ def _load_advanced(node: NodeConfig, source: Source) -> None:
         doc.problems.append(Problem("TLS001", Location(source, term.span),
                                     f"{source.path.name} must be a list of {{Application, Settings}} tuples"))
         return
+    if _evaluation_error(doc, source, term):
+        return
     node.advanced = term
     node.advanced_source = source
     for app_key, app_env, _ in term.entries():
         for key, value, tup in app_env.entries() if app_env.kind == "list" else ():
             path = (app_key.value, key.value)
             doc.settings.append(_term_setting(source, ".".join(path), value, key, tup))
+
+
+_MATCH = re.compile(r"\s*([A-Z_][A-Za-z0-9_@]*)\s*=(?![=>])")
+
+
+def _evaluation_error(doc: Document, source: Source, term: Term) -> bool:
+    """RabbitMQ evaluates advanced.config (rabbit_prelaunch_file): a variable
+    outside a fun is unbound, a match leaves a binding; either way the node
+    does not boot. Reports the first one (TLS001)."""
+    for t in _walk_terms(term):
+        name = None
+        if t.kind == "var":
+            name, why = t.value, "is unbound"
+        elif t.kind == "opaque":
+            m = _MATCH.match(source.text, t.span.start, t.span.end)
+            if m:
+                name, why = m.group(1), "is bound by a match (RabbitMQ refuses leftover bindings)"
+        if name is None:
+            continue
+        line, col = source.line_col(t.span.start)
+        doc.problems.append(Problem(
+            "TLS001", Location(source, t.span),
+            f"{source.path.name}:{line}:{col}: variable {name} {why}: RabbitMQ cannot evaluate "
+            f"{source.path.name} and the node does not boot", data={"severity": "error"}))
+        return True
+    return False
 
 
 def _term_setting(source: Source, key: str, value: Term, key_term: Optional[Term], stmt: Optional[Term]) -> Setting:
@@ -341,16 +369,18 @@ def _term_setting(source: Source, key: str, value: Term, key_term: Optional[Term
 
 
 def _advanced_value(node: NodeConfig, app: str, key: str) -> Optional[tuple[Term, Term]]:
-    """(value, whole {Key, Value} tuple) of App.Key in advanced.config, last occurrence."""
+    """(value, whole {Key, Value} tuple) of App.Key in advanced.config. Of two
+    {App, Env} blocks for one app only the last counts: cuttlefish overlays
+    each on the config generated from rabbitmq.conf, not on the earlier one."""
     if node.advanced is None:
         return None
+    envs = [app_env for app_key, app_env, _ in node.advanced.entries() if app_key.value == app]
+    if not envs or envs[-1].kind != "list":
+        return None
     found = None
-    for app_key, app_env, _ in node.advanced.entries():
-        if app_key.value != app:
-            continue
-        for k, v, tup in app_env.entries() if app_env.kind == "list" else ():
-            if k.value == key:
-                found = (v, tup)
+    for k, v, tup in envs[-1].entries():
+        if k.value == key:
+            found = (v, tup)
     return found
 
 
@@ -531,9 +561,12 @@ def build_endpoints(node: NodeConfig) -> None:
             if not options:
                 continue
             listener = options.get("listener")
+            ep = _make(node, surface, options, plist)
             if surface.id in ("web_mqtt", "web_stomp") and listener is not None and listener.value == "none":
-                continue  # the TLS listener is switched off
-            _make(node, surface, options, plist)
+                # the TLS listener is switched off; the schema still checks at
+                # boot that the files it names exist
+                ep.serves_tls = False
+                ep.requires_certificate = False
     _uri_endpoints(node)
 
 
