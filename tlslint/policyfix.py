@@ -143,8 +143,11 @@ def _min_max_edits(endpoint: TlsEndpoint, d) -> list:
 def _rabbitmq_versions(endpoint: TlsEndpoint, d) -> list:
     """Replace every ``versions.N`` line by ``versions.1 = tlsv1.3`` and ``versions.2 = tlsv1.2``."""
     old = [s for k, s in endpoint.settings.items() if re.search(r"(^|\.)versions\.\d+$", k)]
-    if any(s.source.path.name.endswith(".config") for s in old):
+    if any(s.source.path.name.endswith(".config") for s in old) or getattr(endpoint, "proplist", None) is not None:
         return []  # advanced.config lists: left to the operator
+    if getattr(endpoint, "surface", "") == "management_legacy" and not any(
+            s.key.startswith("management.listener.ssl_opts.") for s in endpoint.options.values()):
+        return []  # it reuses ssl_options: a versions line of its own would end that reuse
     edits = [d.remove_setting(s) for s in old]
     edits.append(d.insert_setting(endpoint, "versions.1", "tlsv1.3"))
     edits.append(d.insert_setting(endpoint, "versions.2", "tlsv1.2"))

@@ -148,3 +148,18 @@ def test_a_fix_that_adds_a_boot_error_is_refused_even_when_another_removes_one(t
     assert ("TLS704", 4) in [(f.code, f.line) for f, _ in outcome.plan.deferred]
     text = conf.read_text()
     assert f"certfile = '{tmp_path}/leaf.pem'" in text and f"cacertfile = {tmp_path}/ca.pem#comment" in text
+
+
+def test_no_versions_fix_where_it_cannot_apply(tmp_path):
+    """advanced.config lists and the legacy management listener that reuses
+    ssl_options get TLS601 without a fix (an edit there would be wrong)."""
+    pki_files(tmp_path)
+    conf = ("management.listener.port = 15671\nmanagement.listener.ssl = true\n"
+            "ssl_options.cacertfile = {d}/ca.pem\nssl_options.certfile = {d}/leaf.pem\n"
+            "ssl_options.keyfile = {d}/leaf.key\n")
+    _, found = run(tmp_path, conf)
+    assert [(f.code, f.fix) for f in found if f.code == "TLS601"] == [("TLS601", None)]
+    advanced = (f'[{{rabbit, [{{ssl_listeners, [5671]}}, {{ssl_options, [{{cacertfile, "{tmp_path}/ca.pem"}}, '
+                f'{{certfile, "{tmp_path}/leaf.pem"}}, {{keyfile, "{tmp_path}/leaf.key"}}]}}]}}].\n')
+    _, found = run(tmp_path, "", **{"advanced.config": advanced})
+    assert [(f.code, f.fix) for f in found if f.code == "TLS601"] == [("TLS601", None)]
