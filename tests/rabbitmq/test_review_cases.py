@@ -5,6 +5,8 @@ unresolved cacertfile, and what a bad key file does to the node."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pkifactory import NOW, PkiFactory
@@ -163,3 +165,18 @@ def test_no_versions_fix_where_it_cannot_apply(tmp_path):
                 f'{{certfile, "{tmp_path}/leaf.pem"}}, {{keyfile, "{tmp_path}/leaf.key"}}]}}]}}].\n')
     _, found = run(tmp_path, "", **{"advanced.config": advanced})
     assert [(f.code, f.fix) for f in found if f.code == "TLS601"] == [("TLS601", None)]
+
+
+def test_classic_rabbitmq_config_makes_the_node_ignore_the_others(tmp_path):
+    """With rabbitmq.config the node reads that file alone: advanced.config and
+    rabbitmq.conf next to it are ignored (TLS705), and what they configure is
+    not judged."""
+    write(tmp_path, {"rabbitmq.config": "[{rabbit, [{tcp_listeners, [5672]}]}].\n",
+                     "advanced.config": '[{rabbit, [{ssl_listeners, [5671]}, '
+                                        '{ssl_options, [{certfile, "/missing.pem"}]}]}].\n'})
+    found = findings([tmp_path])
+    assert [(Path(f.path).name, f.code) for f in found] == [("advanced.config", "TLS705")]
+    write(tmp_path, {"rabbitmq.conf": "listeners.ssl.default = 5671\nssl_options.verify = verify_none\n"
+                                      "ssl_options.fail_if_no_peer_cert = true\n"})
+    found = findings([tmp_path])
+    assert [(Path(f.path).name, f.code) for f in found] == [("rabbitmq.conf", "TLS705")]

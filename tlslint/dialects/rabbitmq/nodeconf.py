@@ -107,6 +107,14 @@ def load_node(path: Path, options=None) -> NodeConfig:
     doc = Document(NAME, main, problems=problems,
                    fragment=path.parent.name == "conf.d" or path.name == "advanced.config")
     node = NodeConfig(doc)
+    classic = path.with_name("rabbitmq.config")
+    if path.name == "advanced.config" and classic.is_file():
+        # with a classic rabbitmq.config the node reads that file alone
+        doc.problems.append(Problem(
+            "TLS705", Location(main, Span(0, 0)),
+            f"{path.name} is ignored: {classic.name} exists next to it, and a node configured with the classic "
+            "format reads only that file"))
+        return node
     if path.name.endswith(".config"):
         _load_advanced(node, main)
     else:
@@ -133,6 +141,7 @@ def load_node(path: Path, options=None) -> NodeConfig:
                 f"{classic.name} exists next to {path.name}: RabbitMQ uses the classic .config file and "
                 f"ignores {path.name} entirely (it logs a warning)",
                 data={"discarded": [s for s in doc.settings if s.source is main]}))
+            return node  # what an ignored file configures is not judged
     _resolve_substitutions(node)
     build_endpoints(node)
     return node
