@@ -99,3 +99,19 @@ def test_option_and_config_file(tmp_path, monkeypatch):
     assert runner.invoke(app, ["check", "--now", NOW.isoformat(), "--trust", "root.pem", "."]).exit_code == 0
     (tmp_path / ".tlslint.toml").write_text("nginx-version = 1.28\n")
     assert runner.invoke(app, ["check", "."]).exit_code == 2
+
+
+@pytest.mark.parametrize("version,expected", [
+    ("1.22.1", 'invalid parameter "quic"'),                         # listen ... quic came in 1.25.0
+    ("1.25.0", 'unknown directive "ssl_certificate_compression"'),  # came in 1.29.1
+    ("1.29.1", None),
+    (None, None),                                                   # no version: nothing newer is refused
+])
+def test_newer_directives_and_parameters_by_version(tmp_path, version, expected):
+    from tlslint.dialects import nginx
+
+    text = ("events {}\nhttp {\n  server {\n    listen 8443 quic;\n    ssl_certificate_compression on;\n"
+            "  }\n}\n")
+    doc = nginx.parse_text(tmp_path / "nginx.conf", text,
+                           Options(nginx_version=parse_version(version) if version else None))
+    assert [p.message for p in doc.problems if p.code == "TLS001"] == ([expected] if expected else [])

@@ -106,14 +106,15 @@ def misplacement(node: Node, level: str) -> Optional[str]:
     return f'"{node.key}" directive is not allowed here'
 
 
-def first_misplaced(nodes: Iterable[Node], level: Optional[str], stop_at=None, removed: frozenset = frozenset(),
-                    budget: int = 200_000) -> Optional[tuple[Node, str]]:
+def first_misplaced(nodes: Iterable[Node], level: Optional[str], stop_at=None, unknown: frozenset = frozenset(),
+                    no_quic: bool = False, budget: int = 200_000) -> Optional[tuple[Node, str]]:
     """The first directive, in nginx's reading order, that stands where nginx
     does not allow it, with nginx's error; None when there is none before
     ``stop_at`` (the Setting of an error already found, which then comes
     first). ``level`` None means unknown (a fragment that could be included
-    anywhere): only the inside of its known blocks is checked. ``removed``:
-    directive names the judged nginx no longer knows."""
+    anywhere): only the inside of its known blocks is checked. ``unknown``:
+    directive names the judged nginx does not know; ``no_quic``: it predates
+    ``listen ... quic``."""
     walked: set[tuple[int, Optional[str]]] = set()
     stack: list[tuple[Iterable[Node], Optional[str]]] = [(iter(nodes), level)]
     while stack and budget > 0:
@@ -122,8 +123,10 @@ def first_misplaced(nodes: Iterable[Node], level: Optional[str], stop_at=None, r
             budget -= 1
             if node.setting is stop_at:
                 return None
-            if node.key in removed:
+            if node.key in unknown:
                 return node, f'unknown directive "{node.key}"'
+            if no_quic and node.key == "listen" and any(a.value == "quic" for a in node.setting.args[1:]):
+                return node, 'invalid parameter "quic"'
             message = misplacement(node, here) if here is not None else None
             if message is not None:
                 return node, message

@@ -22,6 +22,18 @@ TRUSTED_CERTIFICATE_VERIFIES_CLIENTS: Version = (1, 27, 2)
 SSL_DIRECTIVE_DEPRECATED: Version = (1, 15, 0)
 SSL_DIRECTIVE_REMOVED: Version = (1, 25, 1)  # then: unknown directive "ssl"
 
+# TLS directives and listen parameters newer than some nginx in use: with a
+# version given, an older one refuses them (unknown directive / invalid parameter)
+INTRODUCED: dict[str, Version] = {
+    "ssl_ocsp": (1, 19, 0), "ssl_ocsp_responder": (1, 19, 0), "ssl_ocsp_cache": (1, 19, 0),
+    "ssl_conf_command": (1, 19, 4), "proxy_ssl_conf_command": (1, 19, 4), "grpc_ssl_conf_command": (1, 19, 4),
+    "uwsgi_ssl_conf_command": (1, 19, 4), "ssl_reject_handshake": (1, 19, 4),
+    "ssl_certificate_cache": (1, 27, 4), "proxy_ssl_certificate_cache": (1, 27, 4),
+    "grpc_ssl_certificate_cache": (1, 27, 4), "uwsgi_ssl_certificate_cache": (1, 27, 4),
+    "ssl_certificate_compression": (1, 29, 1), "ssl_ech_file": (1, 29, 4),
+}
+LISTEN_QUIC: Version = (1, 25, 0)
+
 # ssl_protocols (and proxy_ssl_protocols...) default, newest first
 PROTOCOL_DEFAULTS: tuple[tuple[Version, frozenset], ...] = (
     ((1, 27, 3), frozenset({"TLSv1.2", "TLSv1.3"})),
@@ -62,9 +74,13 @@ class NginxProfile:
         """The judged nginx certainly predates ``change``."""
         return self.version is not None and self.version < change
 
-    def removed_directives(self) -> frozenset:
-        """Directives the judged nginx no longer knows (``unknown directive``)."""
-        return frozenset({"ssl"}) if self.has(SSL_DIRECTIVE_REMOVED) else frozenset()
+    def unknown_directives(self) -> frozenset:
+        """Directives the judged nginx does not know (``unknown directive``):
+        removed ones, and, for a given version, ones that came later."""
+        gone = {"ssl"} if self.has(SSL_DIRECTIVE_REMOVED) else set()
+        if self.version is not None:
+            gone |= {name for name, since in INTRODUCED.items() if self.version < since}
+        return frozenset(gone)
 
     def default_protocols(self) -> tuple[frozenset, str]:
         """The default ssl_protocols, and a note saying whose default it is."""
