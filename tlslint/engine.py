@@ -192,7 +192,8 @@ def run_rules(documents: list[Document], options: Options, result: RunResult, pr
             if hasattr(module, "check_endpoint"):
                 targets.extend((module.check_endpoint, ep, ep.label)
                                for ep in doc.endpoints if ep.dialect in rule.dialects
-                               and (ep.serves_tls or rule.load_time))
+                               and (ep.serves_tls or (rule.load_time and (ep.load_checks is None
+                                                                          or rule.code in ep.load_checks))))
             for check, target, where in targets:
                 try:
                     findings.extend(check(target, ctx) or ())

@@ -169,6 +169,10 @@ class TlsEndpoint:
     # nginx server without any TLS listen that has, or inherits,
     # ssl_certificate). Only the rules about loading them apply.
     serves_tls: bool = True
+    # For an endpoint that serves no TLS: the codes of the load-time checks
+    # its server still makes when it starts (None: all of them, as nginx
+    # loading every certificate; RabbitMQ only checks that the files exist).
+    load_checks: Optional[frozenset] = None
     # What a server with no certificate of its own serves instead (nginx: the
     # default server of the same listen socket). Used for name checks only.
     fallback_pairs: list[CertKeyPair] = field(default_factory=list)

@@ -180,3 +180,16 @@ def test_classic_rabbitmq_config_makes_the_node_ignore_the_others(tmp_path):
                                       "ssl_options.fail_if_no_peer_cert = true\n"})
     found = findings([tmp_path])
     assert [(Path(f.path).name, f.code) for f in found] == [("rabbitmq.conf", "TLS705")]
+
+
+def test_without_a_tls_listener_the_key_is_not_checked(tmp_path):
+    """The node checks at boot only that the files exist and hold PEM; a key
+    that does not match is found at the first handshake, which never comes."""
+    pki, leaf = pki_files(tmp_path)
+    other = pki.leaf(pki.root("Other Root"), "other.example.test")
+    pki.write_key("other.key", other)
+    conf = ("listeners.ssl = none\nssl_options.cacertfile = {d}/ca.pem\nssl_options.certfile = {d}/leaf.pem\n"
+            "ssl_options.keyfile = {d}/other.key\n")
+    assert run(tmp_path, conf)[0] == []
+    assert [c for c, _ in run(tmp_path, conf.replace("listeners.ssl = none", "listeners.ssl.default = 5671"))[0]
+            if c == "TLS301"] == ["TLS301"]

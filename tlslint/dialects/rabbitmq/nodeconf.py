@@ -393,6 +393,11 @@ def _advanced_value(node: NodeConfig, app: str, key: str) -> Optional[tuple[Term
     return found
 
 
+# What the node checks at boot for TLS settings no listener uses: that each
+# file exists, can be read and holds PEM (the schema's validators).
+BOOT_CHECKS = frozenset({"TLS002", "TLS003", "TLS004", "TLS006"})
+
+
 # --- endpoints -------------------------------------------------------------
 
 @dataclass
@@ -575,6 +580,7 @@ def build_endpoints(node: NodeConfig) -> None:
                 # the TLS listener is switched off; the schema still checks at
                 # boot that the files it names exist
                 ep.serves_tls = False
+                ep.load_checks = BOOT_CHECKS
                 ep.requires_certificate = False
     _uri_endpoints(node)
 
@@ -675,6 +681,7 @@ def _make(node: NodeConfig, surface: Surface, options: dict[str, Setting], plist
         # no AMQPS/MQTTS/STOMPS/stream TLS listener uses ssl_options: the node
         # still checks that the files exist when it boots, nothing more
         ep.serves_tls = False
+        ep.load_checks = BOOT_CHECKS
     if role == "server":
         ep.requires_certificate = bool(listeners) if surface.id == "amqp" else True
     else:
