@@ -244,6 +244,16 @@ def case_listen_parameters(tmp_path):
                        listen="127.0.0.1:18443 ssl default_server reuseport backlog=511 so_keepalive=on")), True, None
 
 
+def case_crl_file_holding_only_certificates(tmp_path):
+    """nginx loads it (X509_LOOKUP_load_file takes certificates too); every
+    client check then fails for want of a CRL (TLS404), not at start."""
+    make_pki(tmp_path)
+    text = http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"
+                       "    ssl_verify_client on;\n    ssl_client_certificate certs/root.pem;\n"
+                       "    ssl_verify_depth 2;\n    ssl_crl certs/root.pem;"))
+    return text, True, None
+
+
 def case_certificate_in_location(tmp_path):
     make_pki(tmp_path)
     return http(server("    ssl_certificate_key certs/site.key;\n"

@@ -63,3 +63,13 @@ def test_crl_signed_by_another_key(site):
     tmp_path, root, inter = site
     impostor = PkiFactory(tmp_path / "other")._build(root.name, None, __import__("pkifactory").new_key(), ca=True)
     assert run(tmp_path, make_crl(inter) + make_crl(impostor)) == [("TLS404", 11)]
+
+
+def test_a_crl_file_of_certificates_is_tls404_not_a_load_error(site):
+    """nginx loads certificates from an ssl_crl file without complaint (nginx -t
+    passes): what fails is every client check, for want of CRLs."""
+    tmp_path, root, inter = site
+    (tmp_path / "crl.pem").write_bytes((tmp_path / "clients.pem").read_bytes())
+    run(tmp_path, (tmp_path / "clients.pem").read_bytes())
+    result = engine.check([tmp_path], Options(now=NOW, use_system_store=False, trust=[tmp_path / "clients.pem"]))
+    assert sorted({f.code for f in result.findings}) == ["TLS404"]

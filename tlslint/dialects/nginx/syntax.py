@@ -183,7 +183,7 @@ def ngx_parse_time(text: str, is_sec: bool) -> Optional[int]:
 # modules of any current nginx (ngx_http_core_listen...): anything else is
 # nginx's `invalid parameter "x"`. That is also what a missing ";" after
 # `listen 443 ssl` gives: the next line's words become parameters.
-LISTEN_FLAGS = frozenset({"default_server", "default", "ssl", "http2", "quic", "spdy", "proxy_protocol",
+LISTEN_FLAGS = frozenset({"default_server", "default", "ssl", "http2", "quic", "proxy_protocol",
                           "deferred", "bind", "reuseport", "udp", "multipath"})
 LISTEN_VALUED = frozenset({"setfib", "fastopen", "backlog", "rcvbuf", "sndbuf", "accept_filter", "ipv6only",
                            "so_keepalive"})
