@@ -96,8 +96,8 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
     key_in_cert = {id(p.cert) for p in endpoint.pairs
                    if p.cert is not None and p.key is None and p.key_in_cert_file}
     for ref in endpoint.file_refs():
-        if ref.kind == "password":
-            continue
+        if ref.kind not in ("cert", "key", "ca", "crl"):
+            continue  # password, DH parameters, ticket keys...: not certificate material
         lf = ctx.pki.load(ref)
         if not lf.ok:
             continue  # TLS002/003/006 report it

@@ -153,6 +153,9 @@ class TlsEndpoint:
     pairs: list[CertKeyPair] = field(default_factory=list)
     ca_files: list[FileRef] = field(default_factory=list)
     crl_files: list[FileRef] = field(default_factory=list)
+    # other files the server loads at start (nginx ssl_dhparam,
+    # ssl_session_ticket_key, ssl_stapling_file): checked to exist and be readable
+    other_files: list[FileRef] = field(default_factory=list)
     verify: Field[VerifyMode] = field(default_factory=lambda: Field("none"))
     depth: Field[Optional[int]] = field(default_factory=lambda: Field(None))
     # How the server counts depth: "openssl" (intermediates between peer and
@@ -195,7 +198,7 @@ class TlsEndpoint:
         for pair in self.pairs:
             refs += [r for r in (pair.cert, pair.key) if r is not None]
             refs += pair.chain_extra + pair.password_files
-        refs += self.ca_files + self.crl_files
+        refs += self.ca_files + self.crl_files + self.other_files
         seen: set[int] = set()
         for ref in refs:
             if id(ref) not in seen:

@@ -254,6 +254,18 @@ def case_crl_file_holding_only_certificates(tmp_path):
     return text, True, None
 
 
+def case_missing_dhparam_file(tmp_path):
+    make_pki(tmp_path)
+    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"
+                       "    ssl_dhparam certs/dhparam.pem;")), False, "TLS002"
+
+
+def case_missing_session_ticket_key(tmp_path):
+    make_pki(tmp_path)
+    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"
+                       "    ssl_session_ticket_key certs/ticket.key;")), False, "TLS002"
+
+
 def case_certificate_in_location(tmp_path):
     make_pki(tmp_path)
     return http(server("    ssl_certificate_key certs/site.key;\n"

@@ -11,7 +11,8 @@ from tlslint.model import CertKeyPair, FileRef, TlsEndpoint
 from tlslint.pki.objects import CertInfo, LoadedFile
 
 FILE_WORD = {"cert": "certificate file", "key": "key file", "ca": "CA file",
-             "crl": "CRL file", "password": "password file"}
+             "crl": "CRL file", "password": "password file", "dhparam": "DH parameters file",
+             "ticket_key": "session ticket key file", "ocsp_response": "OCSP response file"}
 
 
 def related_cert(c: CertInfo, note: str = "") -> Related:

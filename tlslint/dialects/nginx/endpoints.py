@@ -316,6 +316,13 @@ class EndpointBuilder:
         """pairs, CRLs, depth, protocols, ciphers for directives ``{prefix}_*``."""
         ep.pairs = self._pairs(scope, prefix)
         ep.crl_files = self._files("crl", scope.get(f"{prefix}_crl"))
+        if server:
+            # loaded at start too: a missing one makes nginx -t fail
+            others = [("dhparam", scope.first("ssl_dhparam"))]
+            others += [("ticket_key", s) for s in scope.get("ssl_session_ticket_key")]
+            if _flag(scope.first("ssl_stapling")):
+                others.append(("ocsp_response", scope.first("ssl_stapling_file")))
+            ep.other_files = [file_ref(kind, s, self.base_dir) for kind, s in others if s is not None]
 
         depth = scope.first(f"{prefix}_verify_depth")
         if depth is not None:
