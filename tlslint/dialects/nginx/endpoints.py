@@ -413,7 +413,12 @@ class EndpointBuilder:
 
         # a listen without "ssl" is TLS too when another server made its address TLS
         tls_listens = own_tls_listens or [l for l, sock in srv.listen_sockets if sock.tls]
-        anchor = tls_listens[0] if tls_listens else (srv.ssl_directive if ssl_on else srv.setting)
+        if ssl_on and not srv.certs:
+            # nginx reports `ssl on` without a certificate at the ssl line
+            # (ngx_http_ssl_merge_srv_conf), before it looks at the listens
+            anchor = srv.ssl_directive
+        else:
+            anchor = tls_listens[0] if tls_listens else (srv.ssl_directive if ssl_on else srv.setting)
         label_listen = tls_listens[0] if tls_listens else (srv.listens[0] if srv.listens else None)
         names = self._names(scope) if serves_tls else []
         head = {"http": "server", "stream": "stream server", "mail": "mail server", "fragment": "server"}[kind]
