@@ -4,7 +4,7 @@
 
 The public key of the leaf and of every served intermediate (and a served
 root): RSA below 2048 bits, any DSA key, elliptic curves below 256 bits
-(P-192, P-224).
+(P-192, P-224); and nginx `ssl_dhparam` DH parameters below 2048 bits.
 
 ## Why it matters
 
@@ -31,12 +31,13 @@ from typing import Iterable
 
 from tlslint.findings import Finding, Severity
 from tlslint.model import TlsEndpoint
-from tlslint.pki.keys import weakness
+from tlslint.pki.keys import dh_weakness, weakness
 from tlslint.pki.report import analyses, related_cert
 from tlslint.rulebase import ALL_DIALECTS, CheckContext, Rule
 
 RULE = Rule("TLS302", "weak-key", Severity.ERROR,
-            "RSA < 2048 bits, DSA, or an elliptic curve below 256 bits", dialects=ALL_DIALECTS,
+            "RSA < 2048 bits, DSA, an elliptic curve below 256 bits, or DH parameters < 2048 bits",
+            dialects=ALL_DIALECTS,
             load_time=True)
 
 
@@ -61,3 +62,18 @@ def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding
                 pair.cert.setting,
                 f"{role} {c.subject} ({c.file}, {c.position()}) has a weak key: {why}; {effect}",
                 endpoint=endpoint, related=[related_cert(c, why)])
+    yield from _weak_dh_parameters(endpoint, ctx)
+
+
+def _weak_dh_parameters(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:
+    for ref in endpoint.other_files:
+        if ref.kind != "dhparam":
+            continue
+        lf = ctx.pki.load(ref)
+        why = dh_weakness(lf.data) if lf.ok and lf.data else None
+        if why is None:
+            continue
+        effect = ("nginx refuses to start at OpenSSL's default security level ('dh key too small')"
+                  if endpoint.dialect == "nginx" else "clients reject it ('dh key too small')")
+        yield ctx.finding(ref.setting, f"{lf.display}: {why}; {effect}", endpoint=endpoint)
+

@@ -266,6 +266,15 @@ def case_missing_session_ticket_key(tmp_path):
                        "    ssl_session_ticket_key certs/ticket.key;")), False, "TLS002"
 
 
+def case_weak_dh_parameters(tmp_path):
+    """OpenSSL's security level refuses 1024-bit DH parameters ('dh key too small')."""
+    make_pki(tmp_path)
+    subprocess.run(["openssl", "dhparam", "-dsaparam", "-out", str(tmp_path / "certs" / "dh.pem"), "1024"],
+                   check=True, capture_output=True)
+    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"
+                       "    ssl_dhparam certs/dh.pem;")), False, "TLS302"
+
+
 def case_certificate_in_location(tmp_path):
     make_pki(tmp_path)
     return http(server("    ssl_certificate_key certs/site.key;\n"

@@ -36,6 +36,9 @@ DIR_MAX_FILES = 2000
 PEM_SUFFIXES = {".pem", ".crt", ".cer", ".der", ".ca", ".ca-bundle", ".cert", ".0"}
 
 
+# files kept as bytes, not parsed as certificate material
+RAW_KINDS = frozenset({"password", "dhparam", "ticket_key", "ocsp_response"})
+
 class Pki:
     def __init__(self, options: Optional[Options] = None):
         self.options = options or Options()
@@ -55,11 +58,11 @@ class Pki:
             key = ("inline", hashlib.sha256(ref.inline).digest(), ref.kind)
             if key not in self._by_candidates:
                 lf = LoadedFile("ok", display="inline data")
-                self._fill(lf, ref.inline, keep_data=ref.kind == "password")
+                self._fill(lf, ref.inline, keep_data=ref.kind in RAW_KINDS)
                 self._by_candidates[key] = lf
             return self._by_candidates[key]
         tried = _paths.candidates(ref.path, ref.base_dir, self.options.path_map)
-        return self._load_candidates(tried, ref.path, keep_data=ref.kind == "password")
+        return self._load_candidates(tried, ref.path, keep_data=ref.kind in RAW_KINDS)
 
     def load_path(self, path: Path, max_size: int = DEFAULT_MAX_SIZE) -> LoadedFile:
         """A file given on the command line (--trust, --intermediates) or the

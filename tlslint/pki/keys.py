@@ -86,3 +86,18 @@ def weakness(public_key) -> Optional[str]:
             name, _ = describe_public_key(public_key)
             return f"{name} key ({public_key.curve.key_size}-bit curve, minimum 256)"
     return None
+
+
+def dh_weakness(data: bytes) -> Optional[str]:
+    """Why PEM DH parameters are weak, or None (also when they cannot be read:
+    another rule's business). OpenSSL at security level 2, the default of
+    current distributions, refuses a prime below 2048 bits."""
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        params = serialization.load_pem_parameters(data)
+        bits = params.parameter_numbers().p.bit_length()
+    except Exception:  # noqa: BLE001 - not DH parameters we can read
+        return None
+    return f"DH parameters of {bits} bits (minimum 2048)" if bits < 2048 else None
+
