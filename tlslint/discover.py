@@ -45,14 +45,23 @@ class Discovery:
 NOT_A_CONFIG = ("certificate or key material", "binary", "not a recognised config")
 
 
-def _walk(root: Path, config=None, unread: Optional[list] = None):
+def _walk(root: Path, config=None, unread: Optional[list] = None, skipped: Optional[list] = None):
     def unreadable(exc: OSError) -> None:
         if unread is not None:
             unread.append((Path(exc.filename or root), f"folder not read: {_os_reason(exc)}"))
 
     for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info")
-                             and not (config is not None and config.is_excluded(Path(dirpath) / d, is_dir=True)))
+        kept = []
+        for d in sorted(dirnames):
+            if d in SKIP_DIRS or d.endswith(".egg-info"):
+                if skipped is not None:
+                    skipped.append((Path(dirpath) / d, "version control, virtualenv or vendored folder"))
+            elif config is not None and config.is_excluded(Path(dirpath) / d, is_dir=True):
+                if skipped is not None:
+                    skipped.append((Path(dirpath) / d, f"excluded by {config.path.name}"))
+            else:
+                kept.append(d)
+        dirnames[:] = kept
         for name in sorted(filenames):
             yield Path(dirpath) / name
 
@@ -107,7 +116,7 @@ def discover(paths: list[Path], forced: Optional[dict[Path, str]] = None, config
         except OSError as exc:  # a folder on the way that cannot be searched
             found.errors.append((given, _os_reason(exc)))
             continue
-        files = [given] if explicit else _walk(given, config, found.unreadable)
+        files = [given] if explicit else _walk(given, config, found.unreadable, found.skipped)
         for path in files:
             try:
                 key = real(path) if path.exists() else path

@@ -75,6 +75,16 @@ class CheckContext:
         )
 
 
+def _other_lines(problem) -> list[Related]:
+    """For a repeated setting (``data["lines"]``): the other places it is given."""
+    lines = problem.data.get("lines")
+    if not lines or problem.location is None:
+        return []
+    here = problem.location.start()[0]
+    key = problem.data.get("key", "the same setting")
+    return [Related(problem.location.source.display, f"{key} also given here", line=n) for n in lines if n != here]
+
+
 def problems_as_findings(document, ctx: CheckContext):
     """For rules that report what the dialect found while parsing (Problem objects
     carrying the rule's code). ``Problem.data["severity"]`` may override the
@@ -85,4 +95,4 @@ def problems_as_findings(document, ctx: CheckContext):
             continue
         severity = problem.data.get("severity")
         yield ctx.finding(problem.location, problem.message, endpoint=problem.data.get("endpoint"),
-                          severity=Severity(severity) if severity else None)
+                          severity=Severity(severity) if severity else None, related=_other_lines(problem))

@@ -292,3 +292,15 @@ def test_config_error_class_is_one_line(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path / "tlslint.toml")
     assert "\n" not in str(info.value) and "dialects.x" in str(info.value)
+
+
+def test_verbose_lists_skipped_folders_and_duplicates_name_their_other_lines(tmp_path, monkeypatch):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "node_modules").mkdir()
+    write(tmp_path / "web-config.yml", "tls_server_config:\n  cert_file: a.pem\n  cert_file: b.pem\n")
+    monkeypatch.chdir(tmp_path)
+    _, out, _ = run("check", "-v", ".")
+    assert "skipped .git:" in out and "skipped node_modules:" in out
+    _, doc = run_json("check", "--select", "TLS009", ".")
+    [finding] = doc["findings"]
+    assert finding["line"] == 3 and [r["line"] for r in finding["related"]] == [2]
