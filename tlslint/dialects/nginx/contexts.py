@@ -46,8 +46,9 @@ _HTTP_UPSTREAM_TLS = frozenset({HTTP, HTTP_SERVER, HTTP_LOCATION})
 
 # directive -> the levels some module accepts it on. The ssl_* directives of
 # the http, stream and mail modules all live at main and server level of
-# their module; one that a given module lacks (ssl_alpn in http) is still
-# accepted here, so no build of nginx is ever contradicted.
+# their module; one that only some of them have (ssl_early_data: http) is
+# accepted at all three unless listed here, so no build of nginx is ever
+# contradicted.
 ALLOWED: dict[str, frozenset] = {
     "ssl_engine": frozenset({MAIN}),
     "ssl_object_cache_inheritable": frozenset({MAIN}),
