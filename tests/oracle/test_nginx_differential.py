@@ -67,9 +67,13 @@ def make_pki(tmp_path: Path):
     return pki, root, inter, leaf
 
 
+# the site's certificate and key lines (make_pki writes the files)
+SITE_CERT = "    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;"
+
+
 def case_valid(tmp_path):
     make_pki(tmp_path)
-    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;")), True, None
+    return http(server(SITE_CERT)), True, None
 
 
 def case_key_mismatch(tmp_path):
@@ -109,13 +113,13 @@ def case_listen_ssl_without_cert(tmp_path):
 
 def case_verify_client_without_ca(tmp_path):
     make_pki(tmp_path)
-    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"
+    return http(server(SITE_CERT + "\n"
                        "    ssl_verify_client on;")), False, "TLS205"
 
 
 def case_verify_client_with_ca(tmp_path):
     make_pki(tmp_path)
-    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"
+    return http(server(SITE_CERT + "\n"
                        "    ssl_verify_client on;\n    ssl_client_certificate certs/root.pem;\n"
                        "    ssl_verify_depth 2;")), True, None
 
@@ -123,7 +127,7 @@ def case_verify_client_with_ca(tmp_path):
 def case_verify_client_with_trusted_certificate_only(tmp_path):
     """Refused before nginx 1.27.2, accepted since: the oracle decides which."""
     make_pki(tmp_path)
-    text = http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"
+    text = http(server(SITE_CERT + "\n"
                        "    ssl_verify_client on;\n    ssl_trusted_certificate certs/root.pem;"))
     return text, nginx_version() >= (1, 27, 2), "TLS205"
 
@@ -149,14 +153,14 @@ def case_verify_client_without_ca_on_a_plain_server(tmp_path):
     """nginx loads the certificates of a server that listens for no TLS, and
     checks ssl_verify_client there too."""
     make_pki(tmp_path)
-    text = http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"
+    text = http(server(SITE_CERT + "\n"
                        "    ssl_verify_client on;", listen="127.0.0.1:18080"))
     return text, False, "TLS205"
 
 
 def case_proxy_verify_without_ca(tmp_path):
     make_pki(tmp_path)
-    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"
+    return http(server(SITE_CERT + "\n"
                        "    location / {\n      proxy_pass https://10.0.0.1;\n      proxy_ssl_verify on;\n    }")), \
         False, "TLS205"
 
@@ -201,7 +205,7 @@ def case_fewer_keys_than_certs(tmp_path):
 
 def case_missing_brace(tmp_path):
     make_pki(tmp_path)
-    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;")
+    return http(server(SITE_CERT)
                 + "\n  server {"), False, "TLS001"
 
 
@@ -215,7 +219,7 @@ def case_include_resolves_against_main_dir(tmp_path):
     make_pki(tmp_path)
     (tmp_path / "conf.d").mkdir()
     (tmp_path / "conf.d" / "site.conf").write_text(
-        server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;") + "\n")
+        server(SITE_CERT) + "\n")
     return http("  include conf.d/*.conf;"), True, None
 
 
@@ -227,20 +231,20 @@ def case_garbage_cert(tmp_path):
 
 def case_typo_in_tls_directive(tmp_path):
     make_pki(tmp_path)
-    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"
+    return http(server(SITE_CERT + "\n"
                        "    ssl_verify_clinet on;")), False, "TLS007"
 
 
 def case_listen_missing_semicolon(tmp_path):
     """The next line's words become listen parameters: 'invalid parameter'."""
     make_pki(tmp_path)
-    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;",
+    return http(server(SITE_CERT,
                        listen="127.0.0.1:18443 ssl\n    proxy_protocol_timeout 5s")), False, "TLS001"
 
 
 def case_listen_parameters(tmp_path):
     make_pki(tmp_path)
-    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;",
+    return http(server(SITE_CERT,
                        listen="127.0.0.1:18443 ssl default_server reuseport backlog=511 so_keepalive=on")), True, None
 
 
@@ -248,7 +252,7 @@ def case_crl_file_holding_only_certificates(tmp_path):
     """nginx loads it (X509_LOOKUP_load_file takes certificates too); every
     client check then fails for want of a CRL (TLS404), not at start."""
     make_pki(tmp_path)
-    text = http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"
+    text = http(server(SITE_CERT + "\n"
                        "    ssl_verify_client on;\n    ssl_client_certificate certs/root.pem;\n"
                        "    ssl_verify_depth 2;\n    ssl_crl certs/root.pem;"))
     return text, True, None
@@ -256,13 +260,13 @@ def case_crl_file_holding_only_certificates(tmp_path):
 
 def case_missing_dhparam_file(tmp_path):
     make_pki(tmp_path)
-    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"
+    return http(server(SITE_CERT + "\n"
                        "    ssl_dhparam certs/dhparam.pem;")), False, "TLS002"
 
 
 def case_missing_session_ticket_key(tmp_path):
     make_pki(tmp_path)
-    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"
+    return http(server(SITE_CERT + "\n"
                        "    ssl_session_ticket_key certs/ticket.key;")), False, "TLS002"
 
 
@@ -271,7 +275,7 @@ def case_weak_dh_parameters(tmp_path):
     make_pki(tmp_path)
     subprocess.run(["openssl", "dhparam", "-dsaparam", "-out", str(tmp_path / "certs" / "dh.pem"), "1024"],
                    check=True, capture_output=True)
-    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"
+    return http(server(SITE_CERT + "\n"
                        "    ssl_dhparam certs/dh.pem;")), False, "TLS302"
 
 
@@ -283,7 +287,7 @@ def case_certificate_in_location(tmp_path):
 
 def case_upstream_verify_inside_if(tmp_path):
     make_pki(tmp_path)
-    return http(server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;\n"
+    return http(server(SITE_CERT + "\n"
                        "    location / {\n      if ($http_x) {\n        proxy_ssl_verify on;\n      }\n"
                        "      proxy_pass https://127.0.0.1:9;\n    }")), False, "TLS001"
 
@@ -291,14 +295,14 @@ def case_upstream_verify_inside_if(tmp_path):
 def case_listen_at_http_level(tmp_path):
     make_pki(tmp_path)
     return http("  listen 127.0.0.1:18443 ssl;\n" + server(
-        "    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;")), False, "TLS001"
+        SITE_CERT)), False, "TLS001"
 
 
 def case_server_blocks_included_outside_http(tmp_path):
     make_pki(tmp_path)
     (tmp_path / "sites").mkdir()
     (tmp_path / "sites" / "site.conf").write_text(
-        server("    ssl_certificate certs/fullchain.pem;\n    ssl_certificate_key certs/site.key;") + "\n")
+        server(SITE_CERT) + "\n")
     return "events {}\ninclude sites/*.conf;\nhttp {\n}\n", False, "TLS001"
 
 
