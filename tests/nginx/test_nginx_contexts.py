@@ -101,3 +101,17 @@ def test_first_error_in_reading_order_wins(tmp_path):
     main = "events {}\nhttp {\n include missing.conf;\n listen 1;\n}\n"
     [(name, line, message)] = tls001(parse_conf(tmp_path, main))
     assert (name, line) == ("nginx.conf", 3) and message.startswith('open() "')
+
+
+@pytest.mark.parametrize("block,listen,message", [
+    ("http", "listen 8443 udp;", 'invalid parameter "udp"'),          # udp is stream's
+    ("mail", "listen 993 ssl http2;", 'invalid parameter "http2"'),    # mail has a short list
+    ("stream", "listen 53 udp reuseport;", None),
+    ("http", "listen 8443 ssl http2 reuseport;", None),
+])
+def test_listen_parameters_of_each_module(tmp_path, block, listen, message):
+    text = f"events {{}}\n{block} {{\n  server {{\n    {listen}\n  }}\n}}\n"
+    assert tls001(parse_conf(tmp_path, text)) == ([("nginx.conf", 4, message)] if message else [])
+    oracle = nginx_oracle(tmp_path, text)
+    if oracle is not None and block == "http" and message:
+        assert oracle == (message, 4)

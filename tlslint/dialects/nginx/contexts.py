@@ -91,6 +91,24 @@ def allowed_levels(node: Node) -> Optional[frozenset]:
     return None
 
 
+# listen parameters each module knows (the lexer has checked the union)
+_MAIL_LISTEN = frozenset({"ssl", "proxy_protocol", "backlog", "rcvbuf", "sndbuf", "bind", "ipv6only",
+                          "so_keepalive", "multipath"})
+_NOT_IN = {HTTP_SERVER: frozenset({"udp"}), STREAM_SERVER: frozenset({"http2", "quic", "deferred", "accept_filter"})}
+
+
+def listen_parameter_error(node: Node, level: str) -> Optional[str]:
+    """nginx's `invalid parameter "x"` for a listen parameter the module of
+    ``level`` does not have (http has no udp, mail no http2...)."""
+    for arg in node.setting.args[1:]:
+        name = arg.value.partition("=")[0]
+        if "$" in arg.value:
+            continue
+        if (level == MAIL_SERVER and name not in _MAIL_LISTEN) or name in _NOT_IN.get(level, ()):
+            return f'invalid parameter "{arg.value}"'
+    return None
+
+
 def misplacement(node: Node, level: str) -> Optional[str]:
     """nginx's error for ``node`` standing on ``level``, if it has one.
 
@@ -98,8 +116,10 @@ def misplacement(node: Node, level: str) -> Optional[str]:
     and only then checks block-ness, so a `server` line in http has "no
     opening {" and a `server {}` block in upstream is "not terminated"."""
     allowed = allowed_levels(node)
-    if allowed is None or level in allowed:
+    if allowed is None:
         return None
+    if level in allowed:
+        return listen_parameter_error(node, level) if node.key == "listen" else None
     if node.key == "server" and node.children is None and level in SERVER_BLOCK_LEVELS:
         return 'directive "server" has no opening "{"'
     if node.key == "server" and node.children is not None and level in SERVER_LINE_LEVELS:
