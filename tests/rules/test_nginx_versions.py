@@ -115,3 +115,17 @@ def test_newer_directives_and_parameters_by_version(tmp_path, version, expected)
     doc = nginx.parse_text(tmp_path / "nginx.conf", text,
                            Options(nginx_version=parse_version(version) if version else None))
     assert [p.message for p in doc.problems if p.code == "TLS001"] == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize("version,expected", [
+    ("1.26.3", '"ssl_stapling" directive is not allowed here'),  # stream stapling came in 1.27.2
+    ("1.27.2", None),
+    (None, None),
+])
+def test_stream_directives_by_version(tmp_path, version, expected):
+    from tlslint.dialects import nginx
+
+    text = "events {}\nstream {\n  server {\n    listen 5671 ssl;\n    ssl_stapling on;\n  }\n}\n"
+    doc = nginx.parse_text(tmp_path / "nginx.conf", text,
+                           Options(nginx_version=parse_version(version) if version else None))
+    assert [p.message for p in doc.problems if p.code == "TLS001"] == ([expected] if expected else [])

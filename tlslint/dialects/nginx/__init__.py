@@ -234,7 +234,8 @@ def _with_context_error(problems: list[Problem], nodes: list[Node], main: bool,
     misplaced = contexts.first_misplaced(nodes, _top_level(nodes, main),
                                          stop_at=first.setting if first is not None else None,
                                          unknown=profile.unknown_directives(),
-                                         no_quic=profile.predates(LISTEN_QUIC))
+                                         no_quic=profile.predates(LISTEN_QUIC),
+                                         not_in_stream=profile.not_yet_in_stream())
     if misplaced is not None:
         return [p for p in problems if p is not first] + [contexts.misplaced_problem(*misplaced)]
     return problems

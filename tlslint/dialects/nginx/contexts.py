@@ -128,14 +128,15 @@ def misplacement(node: Node, level: str) -> Optional[str]:
 
 
 def first_misplaced(nodes: Iterable[Node], level: Optional[str], stop_at=None, unknown: frozenset = frozenset(),
-                    no_quic: bool = False, budget: int = 200_000) -> Optional[tuple[Node, str]]:
+                    no_quic: bool = False, not_in_stream: frozenset = frozenset(),
+                    budget: int = 200_000) -> Optional[tuple[Node, str]]:
     """The first directive, in nginx's reading order, that stands where nginx
     does not allow it, with nginx's error; None when there is none before
     ``stop_at`` (the Setting of an error already found, which then comes
     first). ``level`` None means unknown (a fragment that could be included
     anywhere): only the inside of its known blocks is checked. ``unknown``:
     directive names the judged nginx does not know; ``no_quic``: it predates
-    ``listen ... quic``."""
+    ``listen ... quic``; ``not_in_stream``: names its stream module lacks."""
     walked: set[tuple[int, Optional[str]]] = set()
     stack: list[tuple[Iterable[Node], Optional[str]]] = [(iter(nodes), level)]
     while stack and budget > 0:
@@ -148,6 +149,8 @@ def first_misplaced(nodes: Iterable[Node], level: Optional[str], stop_at=None, u
                 return node, f'unknown directive "{node.key}"'
             if no_quic and node.key == "listen" and any(a.value == "quic" for a in node.setting.args[1:]):
                 return node, 'invalid parameter "quic"'
+            if here in (STREAM, STREAM_SERVER) and node.key in not_in_stream:
+                return node, f'"{node.key}" directive is not allowed here'
             message = misplacement(node, here) if here is not None else None
             if message is not None:
                 return node, message

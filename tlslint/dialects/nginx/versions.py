@@ -33,6 +33,13 @@ INTRODUCED: dict[str, Version] = {
     "ssl_certificate_compression": (1, 29, 1), "ssl_ech_file": (1, 29, 4),
 }
 LISTEN_QUIC: Version = (1, 25, 0)
+# directives the stream module gained later than http's (http has them, so an
+# older nginx says "not allowed here" in stream)
+STREAM_INTRODUCED: dict[str, Version] = {
+    **{name: (1, 27, 2) for name in ("ssl_stapling", "ssl_stapling_file", "ssl_stapling_responder",
+                                     "ssl_stapling_verify", "ssl_ocsp", "ssl_ocsp_cache", "ssl_ocsp_responder")},
+    "ssl_reject_handshake": (1, 25, 5), "server_name": (1, 25, 5),
+}
 
 # ssl_protocols (and proxy_ssl_protocols...) default, newest first
 PROTOCOL_DEFAULTS: tuple[tuple[Version, frozenset], ...] = (
@@ -73,6 +80,12 @@ class NginxProfile:
     def predates(self, change: Version) -> bool:
         """The judged nginx certainly predates ``change``."""
         return self.version is not None and self.version < change
+
+    def not_yet_in_stream(self) -> frozenset:
+        """Directives the judged nginx's stream module does not have yet (a version given)."""
+        if self.version is None:
+            return frozenset()
+        return frozenset(name for name, since in STREAM_INTRODUCED.items() if self.version < since)
 
     def unknown_directives(self) -> frozenset:
         """Directives the judged nginx does not know (``unknown directive``):
