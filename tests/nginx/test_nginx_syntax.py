@@ -316,3 +316,20 @@ def test_a_file_included_inside_map_or_types_holds_table_entries(tmp_path):
     main = "events {}\nhttp {\n  include snippets/m.conf;\n}\n"
     assert [m for _, _, m in tls001(parse_conf(tmp_path, main, **{"snippets/m.conf": snippet}))] == [
         'invalid value "1"']
+
+
+@pytest.mark.parametrize("param,message", [
+    ("backlog=x", 'invalid backlog "backlog=x"'), ("backlog=0", 'invalid backlog "backlog=0"'),
+    ("rcvbuf=", 'invalid rcvbuf "rcvbuf="'), ("sndbuf=z", 'invalid sndbuf "sndbuf=z"'),
+    ("fastopen=x", 'invalid fastopen "fastopen=x"'), ("so_keepalive=::", 'invalid so_keepalive value: "::"'),
+    ("so_keepalive=on:1", 'invalid so_keepalive value: "on:1"'), ("ipv6only=yes", 'invalid parameter "ipv6only=yes"'),
+    ("backlog=511 rcvbuf=1k fastopen=0 so_keepalive=30m::10 ipv6only=on", None),
+])
+def test_listen_parameter_values(tmp_path, param, message):
+    from nginxkit import nginx_oracle, parse_conf
+
+    text = f"events {{}}\nhttp {{\n  server {{\n    listen [::]:8443 {param};\n  }}\n}}\n"
+    assert tls001(parse_conf(tmp_path, text)) == ([("nginx.conf", 4, message)] if message else [])
+    oracle = nginx_oracle(tmp_path, text)
+    if oracle is not None:
+        assert oracle == ((message, 4) if message else ("ok", None))

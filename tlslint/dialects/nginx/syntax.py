@@ -189,12 +189,45 @@ LISTEN_VALUED = frozenset({"setfib", "fastopen", "backlog", "rcvbuf", "sndbuf", 
                            "so_keepalive"})
 
 
+def _keepalive_ok(value: str) -> bool:
+    """so_keepalive=on|off|[idle]:[interval]:[count], not all three empty."""
+    if value in ("on", "off"):
+        return True
+    parts = value.split(":")
+    if len(parts) != 3 or not any(parts):
+        return False
+    idle, interval, count = parts
+    return ((not idle or ngx_parse_time(idle, True) is not None)
+            and (not interval or ngx_parse_time(interval, True) is not None)
+            and (not count or ngx_atoi(count) is not None))
+
+
+def _listen_value_error(key: str, value: str, word: str) -> Optional[str]:
+    """nginx's words for a bad value of a listen parameter (ngx_http_core_listen)."""
+    if key == "backlog" and not (ngx_atoi(value) or 0) > 0:
+        return f'invalid backlog "{word}"'
+    if key in ("rcvbuf", "sndbuf") and ngx_parse_size(value) is None:
+        return f'invalid {key} "{word}"'
+    if key == "fastopen" and ngx_atoi(value) is None:
+        return f'invalid fastopen "{word}"'
+    if key == "so_keepalive" and not _keepalive_ok(value):
+        return f'invalid so_keepalive value: "{value}"'
+    if (key == "ipv6only" and value not in ("on", "off")) or (key == "setfib" and ngx_atoi(value) is None):
+        return f'invalid parameter "{word}"'
+    return None
+
+
 def _listen_error(values: list[str]) -> Optional[str]:
-    for value in values[1:]:
-        key, has_value, _ = value.partition("=")
-        if "$" in value or (key in LISTEN_VALUED and has_value) or (value in LISTEN_FLAGS):
+    for word in values[1:]:
+        key, has_value, value = word.partition("=")
+        if "$" in word or (not has_value and word in LISTEN_FLAGS):
             continue
-        return f'invalid parameter "{value}"'
+        if key in LISTEN_VALUED and has_value:
+            error = _listen_value_error(key, value, word)
+            if error is None:
+                continue
+            return error
+        return f'invalid parameter "{word}"'
     return None
 
 
