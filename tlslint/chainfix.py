@@ -98,6 +98,24 @@ def summary(certs) -> str:
     return f"{len(certs)} certificate(s), in order: {names}"
 
 
+_PEM_CERT = re.compile(rb"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", re.S)
+
+
+def _same_certificates(path: Path, content: bytes) -> bool:
+    """Does ``path`` hold exactly the certificates of ``content``, in order, and nothing else?"""
+    try:
+        data = read_bytes(path)
+    except FileAccessError:
+        return False
+    if b"PRIVATE KEY" in data:
+        return False
+
+    def blocks(raw: bytes) -> list[bytes]:
+        return [b"".join(m.group(1).split()) for m in _PEM_CERT.finditer(raw)]
+
+    return blocks(data) == blocks(content)
+
+
 def fullchain_fix(endpoint, pair, analysis) -> Optional[Fix]:
     """TLS101: leaf + intermediates of the best trusted path, written next to the
     served file as <stem>.fullchain.pem, and the setting repointed to it.
@@ -119,13 +137,14 @@ def fullchain_fix(endpoint, pair, analysis) -> Optional[Fix]:
     if stem.endswith(".fullchain"):
         stem = stem[: -len(".fullchain")]
     target = served.with_name(f"{stem}.fullchain.pem")
+    # certbot keeps cert.pem and fullchain.pem side by side (links it renews):
+    # point at its fullchain rather than write a copy renewals would not update
+    sibling = served.with_name("fullchain.pem")
+    if sibling != served and exists(sibling) and _same_certificates(sibling, content):
+        target = sibling
     new_files = []
     if exists(target):
-        try:
-            same = read_bytes(target) == content
-        except FileAccessError:
-            same = False
-        if not same:
+        if not _same_certificates(target, content):
             return None  # never overwrite a different file of that name
     else:
         new_files.append(NewFile(target, content, summary(certs)))

@@ -200,3 +200,31 @@ def test_an_nginx_T_dump_is_never_edited(tmp_path):
     assert [f["code"] for f in found] == ["TLS101"] and found[0]["fix"] is None
     cli("fix", "--now", NOW_ISO, "--trust", "certs/root.pem", "dump.txt", cwd=tmp_path)
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_certbot_cert_pem_is_repointed_at_certbot_fullchain(tmp_path):
+    """ssl_certificate .../live/site/cert.pem (leaf only): the missing intermediate
+    is found in the chain.pem next to it, and the fix points at certbot's own
+    fullchain.pem (a link certbot renews), not at a copy renewals would not update."""
+    pki = PkiFactory(tmp_path)
+    root = pki.root()
+    inter = pki.intermediate(root)
+    leaf = pki.leaf(inter)
+    pki.write("root.pem", root)
+    pki.write("archive/site/cert1.pem", leaf)
+    pki.write("archive/site/chain1.pem", inter)
+    pki.write("archive/site/fullchain1.pem", leaf, inter)
+    pki.write_key("archive/site/privkey1.pem", leaf)
+    (tmp_path / "live" / "site").mkdir(parents=True)
+    for name in ("cert", "chain", "fullchain", "privkey"):
+        (tmp_path / "live" / "site" / f"{name}.pem").symlink_to(f"../../archive/site/{name}1.pem")
+    conf = tmp_path / "nginx.conf"
+    conf.write_text("events {}\nhttp {\n  server {\n    listen 443 ssl;\n    server_name www.example.test;\n"
+                    "    ssl_certificate live/site/cert.pem;\n    ssl_certificate_key live/site/privkey.pem;\n"
+                    "  }\n}\n")
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    outcome = fixer.run([tmp_path], Options(now=NOW, use_system_store=False, trust=[tmp_path / "root.pem"]))
+    assert [f.code for f, _ in outcome.plan.fixes] == ["TLS101"]
+    assert "ssl_certificate live/site/fullchain.pem;" in conf.read_text()
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before  # no new file
+    assert (tmp_path / "live" / "site" / "fullchain.pem").is_symlink()

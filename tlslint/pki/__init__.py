@@ -192,6 +192,19 @@ class Pki:
     def intermediate_pool(self) -> list[Node]:
         return self._nodes_from_option("intermediates", self.options.intermediates, "elsewhere")
 
+    def sibling_chain(self, served: Path) -> list[Node]:
+        """certbot's chain.pem and fullchain.pem next to a served cert.pem: where
+        a missing intermediate usually is (never the served file itself)."""
+        nodes: list[Node] = []
+        for name in ("chain.pem", "fullchain.pem"):
+            path = served.with_name(name)
+            if path == served or not os.path.isfile(path):
+                continue
+            lf = self._load_candidates([path], str(path))  # a repository file: --root applies
+            if lf.ok:
+                nodes += [Node(c, "elsewhere", lf.display) for c in lf.certs if c.is_ca]
+        return nodes
+
     def ca_file_certs(self, endpoint: TlsEndpoint) -> list[tuple[FileRef, LoadedFile, CertInfo]]:
         out = []
         for ref in endpoint.ca_files:

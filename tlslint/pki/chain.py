@@ -15,6 +15,7 @@ opinion on structure: path length, name constraints, CA bits.
 from __future__ import annotations
 
 import datetime as dt
+import pathlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
@@ -159,6 +160,8 @@ def analyze(pki: "Pki", pair: CertKeyPair, endpoint: TlsEndpoint) -> ChainAnalys
         res.missing_aki = top.aki.hex(":") if top.aki else None
     if not best.trusted:
         elsewhere = list(pki.intermediate_pool())
+        if lf.path is not None:
+            elsewhere += pki.sibling_chain(pathlib.Path(lf.path))
         for ref, clf, c in pki.ca_file_certs(endpoint):
             if not c.self_signed:
                 elsewhere.append(Node(c, "elsewhere", f"{ref.setting.key} {clf.display}"))

@@ -247,6 +247,9 @@ def _check_item(node: NodeConfig, item: ConfSetting) -> None:
         cut = re.search(r"[ \t]+#", rest)
         tail = rest[:cut.start()] if cut else rest.rstrip(" \t")
         intended = raw + tail
+        if len(intended) >= 2 and intended[0] == intended[-1] == '"':
+            # "a#b": cut at '#', and double quotes that are no quoting either (§6.2)
+            intended = intended[1:-1]
         doc.problems.append(Problem(
             "TLS704", setting.location(),
             f"{setting.key}: the unquoted value is cut at '#': RabbitMQ reads {setting.value!r}, "
