@@ -34,7 +34,7 @@ was issued.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Optional
 
 from tlslint.findings import Finding, Related, Severity
 from tlslint.model import FileRef, TlsEndpoint
@@ -92,7 +92,43 @@ def problems_for(ref: FileRef, lf: LoadedFile, key_expected: bool) -> list[str]:
     return out
 
 
+def start_file_problem(kind: str, data: bytes) -> Optional[str]:
+    """What nginx refuses in a DH parameters, session ticket key or OCSP
+    response file (its own words), or None."""
+    if kind == "ticket_key":
+        return None if len(data) in (48, 80) else f"it holds {len(data)} bytes; it must be 48 or 80 bytes"
+    try:
+        if kind == "dhparam":
+            from cryptography.hazmat.primitives import serialization
+            from cryptography.hazmat.primitives.asymmetric import dh
+
+            if isinstance(serialization.load_pem_parameters(data), dh.DHParameters):
+                return None
+            return "it holds no DH parameters (PEM_read_bio_DHparams failed)"
+        if kind == "ocsp_response":
+            from cryptography.x509 import ocsp
+
+            ocsp.load_der_ocsp_response(data)
+            return None
+    except Exception:  # noqa: BLE001 - any parse failure is the finding
+        return ("it holds no DH parameters (PEM_read_bio_DHparams failed)" if kind == "dhparam"
+                else "it is not a DER OCSP response (d2i_OCSP_RESPONSE_bio failed)")
+    return None
+
+
+def _start_files(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:
+    for ref in endpoint.other_files:
+        lf = ctx.pki.load(ref)
+        if not lf.ok:
+            continue  # TLS002/003/006 report it
+        problem = start_file_problem(ref.kind, lf.data)
+        if problem is not None:
+            yield ctx.finding(ref.setting, f"{lf.display}: {problem}; {load_failure_consequence(endpoint, ref)}",
+                              endpoint=endpoint)
+
+
 def check_endpoint(endpoint: TlsEndpoint, ctx: CheckContext) -> Iterable[Finding]:
+    yield from _start_files(endpoint, ctx)
     key_in_cert = {id(p.cert) for p in endpoint.pairs
                    if p.cert is not None and p.key is None and p.key_in_cert_file}
     for ref in endpoint.file_refs():

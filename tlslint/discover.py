@@ -116,6 +116,9 @@ def discover(paths: list[Path], forced: Optional[dict[Path, str]] = None, config
         except OSError as exc:  # a folder on the way that cannot be searched
             found.errors.append((given, _os_reason(exc)))
             continue
+        if not explicit and not os.access(given, os.R_OK | os.X_OK):
+            found.errors.append((given, "permission denied"))  # a folder named on the command line
+            continue
         files = [given] if explicit else _walk(given, config, found.unreadable, found.skipped)
         for path in files:
             try:

@@ -345,3 +345,18 @@ def test_permission_denied_as_an_unprivileged_user(tmp_path):
         assert "locked: folder not read: permission denied; not checked" in proc.stderr
     finally:
         locked.chmod(0o755)
+
+
+@pytest.mark.skipif(not shutil.which("setpriv") or os.geteuid() != 0,
+                    reason="needs root to run tlslint as an unprivileged user")
+def test_unreadable_folder_named_on_the_command_line_is_an_error(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "nginx.conf").write_text("events {}\nhttp {}\n")
+    locked.chmod(0o700)
+    tmp_path.chmod(0o755)
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    proc = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m",
+                           "tlslint", "check", "locked"], cwd=tmp_path, capture_output=True, text=True, env=env,
+                          timeout=RUN_TIMEOUT)
+    assert proc.returncode == 2 and proc.stderr == "tlslint: error: locked: permission denied\n"

@@ -322,8 +322,10 @@ def test_a_file_included_inside_map_or_types_holds_table_entries(tmp_path):
     ("backlog=x", 'invalid backlog "backlog=x"'), ("backlog=0", 'invalid backlog "backlog=0"'),
     ("rcvbuf=", 'invalid rcvbuf "rcvbuf="'), ("sndbuf=z", 'invalid sndbuf "sndbuf=z"'),
     ("fastopen=x", 'invalid fastopen "fastopen=x"'), ("so_keepalive=::", 'invalid so_keepalive value: "::"'),
-    ("so_keepalive=on:1", 'invalid so_keepalive value: "on:1"'), ("ipv6only=yes", 'invalid parameter "ipv6only=yes"'),
+    ("so_keepalive=on:1", 'invalid so_keepalive value: "on:1"'), ("ipv6only=yes", 'invalid parameter "ipv6only=yes"'), ("ipv6only=ox", 'invalid ipv6only flags "ox"'),
+    ("so_keepalive=0::", 'invalid so_keepalive value: "0::"'),
     ("backlog=511 rcvbuf=1k fastopen=0 so_keepalive=30m::10 ipv6only=on", None),
+    ("so_keepalive=1", None), ("so_keepalive=1:", None), ("so_keepalive=:1", None), ("so_keepalive=1m:2", None),
 ])
 def test_listen_parameter_values(tmp_path, param, message):
     from nginxkit import nginx_oracle, parse_conf

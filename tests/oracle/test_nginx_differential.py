@@ -279,6 +279,18 @@ def case_weak_dh_parameters(tmp_path):
                        "    ssl_dhparam certs/dh.pem;")), False, "TLS302"
 
 
+def case_session_ticket_key_of_the_wrong_size(tmp_path):
+    """'must be 48 or 80 bytes'."""
+    make_pki(tmp_path)
+    (tmp_path / "certs" / "ticket.key").write_bytes(b"0123456789")
+    return http(server(SITE_CERT + "\n    ssl_session_ticket_key certs/ticket.key;")), False, "TLS004"
+
+
+def case_dhparam_file_without_dh_parameters(tmp_path):
+    make_pki(tmp_path)
+    return http(server(SITE_CERT + "\n    ssl_dhparam certs/root.pem;")), False, "TLS004"
+
+
 def case_certificate_in_location(tmp_path):
     make_pki(tmp_path)
     return http(server("    ssl_certificate_key certs/site.key;\n"

@@ -192,3 +192,13 @@ def test_nginx_upstream_group_named_with_its_fqdn_is_fine():
     ep = endpoint(text, role="client", verify=Field("required", verify), hostname_check=Field(True),
                   settings={"_upstream_block": group, "proxy_ssl_verify": verify})
     assert run_rule(TLS207, ep) == []
+
+
+def test_start_file_contents():
+    from tlslint.rules.tls004_bad_pem import start_file_problem
+
+    assert start_file_problem("ticket_key", b"x" * 48) is None
+    assert start_file_problem("ticket_key", b"x" * 80) is None
+    assert "48 or 80" in start_file_problem("ticket_key", b"x" * 10)
+    assert "DH parameters" in start_file_problem("dhparam", b"not pem\n")
+    assert "OCSP" in start_file_problem("ocsp_response", b"junk")

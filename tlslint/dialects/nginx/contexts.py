@@ -94,7 +94,7 @@ def allowed_levels(node: Node) -> Optional[frozenset]:
 # listen parameters each module knows (the lexer has checked the union)
 _MAIL_LISTEN = frozenset({"ssl", "proxy_protocol", "backlog", "rcvbuf", "sndbuf", "bind", "ipv6only",
                           "so_keepalive", "multipath"})
-_NOT_IN = {HTTP_SERVER: frozenset({"udp"}), STREAM_SERVER: frozenset({"http2", "quic", "deferred", "accept_filter"})}
+_NOT_IN = {HTTP_SERVER: frozenset({"udp"}), STREAM_SERVER: frozenset({"http2", "quic"})}
 
 
 def listen_parameter_error(node: Node, level: str) -> Optional[str]:

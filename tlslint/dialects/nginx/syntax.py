@@ -190,16 +190,25 @@ LISTEN_VALUED = frozenset({"setfib", "fastopen", "backlog", "rcvbuf", "sndbuf", 
 
 
 def _keepalive_ok(value: str) -> bool:
-    """so_keepalive=on|off|[idle]:[interval]:[count], not all three empty."""
+    """so_keepalive=on|off|[idle][:[interval][:[count]]] as ngx_http_core_listen
+    reads it: each part optional, a given part a positive time (count: number),
+    and not all three zero or empty."""
     if value in ("on", "off"):
         return True
-    parts = value.split(":")
-    if len(parts) != 3 or not any(parts):
-        return False
+    parts = value.split(":", 2)
+    parts += [""] * (3 - len(parts))
     idle, interval, count = parts
-    return ((not idle or ngx_parse_time(idle, True) is not None)
-            and (not interval or ngx_parse_time(interval, True) is not None)
-            and (not count or ngx_atoi(count) is not None))
+    numbers = []
+    for part, parse in ((idle, lambda p: ngx_parse_time(p, True)), (interval, lambda p: ngx_parse_time(p, True)),
+                        (count, ngx_atoi)):
+        if not part:
+            numbers.append(0)
+            continue
+        n = parse(part)
+        if not n:  # unparsable, or 0
+            return False
+        numbers.append(n)
+    return any(numbers)
 
 
 def _listen_value_error(key: str, value: str, word: str) -> Optional[str]:
@@ -212,7 +221,10 @@ def _listen_value_error(key: str, value: str, word: str) -> Optional[str]:
         return f'invalid fastopen "{word}"'
     if key == "so_keepalive" and not _keepalive_ok(value):
         return f'invalid so_keepalive value: "{value}"'
-    if (key == "ipv6only" and value not in ("on", "off")) or (key == "setfib" and ngx_atoi(value) is None):
+    if key == "ipv6only" and value not in ("on", "off"):
+        # nginx matches "ipv6only=o" first: "ox" is bad flags, "yes" no parameter at all
+        return f'invalid ipv6only flags "{value}"' if value.startswith("o") else f'invalid parameter "{word}"'
+    if key == "setfib" and ngx_atoi(value) is None:
         return f'invalid parameter "{word}"'
     return None
 
