@@ -14,7 +14,7 @@ from typing import Iterable, Optional
 
 from tlslint import dialects, suppress
 from tlslint.discover import Discovery, discover
-from tlslint.findings import Finding, Severity
+from tlslint.findings import Finding, Related, Severity
 from tlslint.model import Document
 from tlslint.options import Options
 from tlslint.paths import real
@@ -217,7 +217,7 @@ def dedupe(findings: list[Finding]) -> list[Finding]:
     is reported once, and so is one setting that two endpoints share (a
     service's server and client side of the same TLS block) when the messages
     differ only by the endpoint's name."""
-    seen = set()
+    kept: dict[tuple, Finding] = {}
     unique = []
     for finding in findings:
         loc = finding.location
@@ -225,10 +225,14 @@ def dedupe(findings: list[Finding]) -> list[Finding]:
         if finding.endpoint:
             message = message.replace(finding.endpoint, "\0")
         key = (finding.code, finding.path, loc.span if loc else None, message)
-        if key in seen:
-            continue
-        seen.add(key)
-        unique.append(finding)
+        first = kept.get(key)
+        if first is None:
+            kept[key] = finding
+            unique.append(finding)
+        elif finding.endpoint and finding.endpoint != first.endpoint and \
+                not any(r.message == f"also in {finding.endpoint}" for r in first.related):
+            # one place (a shared snippet, an http-level setting), several endpoints
+            first.related.append(Related(first.path, f"also in {finding.endpoint}"))
     return unique
 
 

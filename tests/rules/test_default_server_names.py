@@ -77,3 +77,16 @@ def test_ip_name_is_judged_on_the_addresses_it_reaches(tmp_path):
     assert run(tmp_path, body, leaves) == []
     # ::1 reaches only the IPv6 socket, whose default (other.pem) does not cover it
     assert run(tmp_path, body.replace("server_name 127.0.0.1", "server_name [::1]"), leaves) == [("TLS501", 18)]
+
+
+def test_a_finding_in_a_shared_snippet_names_every_server_it_affects(tmp_path):
+    (tmp_path / "snippets").mkdir()
+    (tmp_path / "snippets" / "ssl.conf").write_text("ssl_protocols TLSv1 TLSv1.2;\n")
+    body = "".join(f"  server {{\n    listen {port} ssl;\n    server_name www.example.test;\n"
+                   "    ssl_certificate www.pem;\n    ssl_certificate_key www.key;\n"
+                   "    include snippets/ssl.conf;\n  }\n" for port in (443, 8443))
+    run(tmp_path, body)
+    result = engine.check([tmp_path], Options(now=NOW, use_system_store=False, trust=[tmp_path / "root.pem"]))
+    [finding] = [f for f in result.findings if f.code == "TLS601"]
+    assert finding.path.endswith("ssl.conf") and ":443" in finding.endpoint
+    assert [r.message for r in finding.related] == ["also in server :8443 www.example.test"]
