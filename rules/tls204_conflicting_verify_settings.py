@@ -91,8 +91,12 @@ def _cert_login_without_verify_peer(document, ctx):
         verify = _option(endpoint, "verify")
         if verify is not None and verify.value == "verify_peer":
             continue
-        why = (f"{verify.key} = {verify.value}" if verify is not None
-               else "ssl_options.verify is not set")
+        if verify is not None:
+            why = f"{verify.key} = {verify.value}"
+        elif getattr(endpoint, "proplist", None) is not None:
+            why = "the ssl_options of advanced.config, which replace rabbitmq.conf's, do not set verify"
+        else:
+            why = "ssl_options.verify is not set"
         related = ([Related(path=verify.source.display, message=f"{verify.key} = {verify.value}",
                             line=verify.line)] if verify is not None else [])
         yield ctx.finding(login, f"certificate login ({login.key} = {login.value}) needs "
