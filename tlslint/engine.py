@@ -203,12 +203,18 @@ def run_rules(documents: list[Document], options: Options, result: RunResult, pr
     return findings
 
 
-def without_fixes_in_generated(findings: list[Finding]) -> list[Finding]:
-    """No fix edits a generated file (an ``nginx -T`` dump): the server never
-    reads it, the fix belongs in the files it was made from."""
+def without_forbidden_fixes(findings: list[Finding], options: Options) -> list[Finding]:
+    """No fix edits a generated file (an ``nginx -T`` dump: the server never
+    reads it, the fix belongs in the files it was made from) or a file the
+    configuration file excludes."""
     import dataclasses
 
-    return [dataclasses.replace(f, fix=None) if f.fix is not None and any(e.source.generated for e in f.fix.edits)
+    config = options.config
+
+    def forbidden(edit) -> bool:
+        return bool(edit.source.generated) or (config is not None and config.is_excluded(edit.source.path))
+
+    return [dataclasses.replace(f, fix=None) if f.fix is not None and any(forbidden(e) for e in f.fix.edits)
             else f for f in findings]
 
 
@@ -252,9 +258,7 @@ def per_file_ignored(findings: list[Finding], options: Options) -> list[Finding]
     """Drop findings whose file matches a ``per-file-ignores`` glob of the config
     file, and findings in ``exclude``d files. An excluded file another config
     includes is still read as part of it (the server reads it), but nothing is
-    reported in it, and no fix edits it."""
-    import dataclasses
-
+    reported in it (and no fix edits it: without_forbidden_fixes)."""
     config = options.config
     if config is None or not (config.per_file_ignores or config.exclude):
         return findings
@@ -262,8 +266,6 @@ def per_file_ignored(findings: list[Finding], options: Options) -> list[Finding]
     for finding in findings:
         if finding.location is not None and config.is_excluded(finding.location.source.path):
             continue
-        if finding.fix is not None and any(config.is_excluded(e.source.path) for e in finding.fix.edits):
-            finding = dataclasses.replace(finding, fix=None)
         if finding.location is not None:
             patterns = config.ignored_codes(finding.location.source.path)
             if patterns and rule_matches(Rule(finding.code, finding.name, finding.severity, ""), patterns):
@@ -301,7 +303,7 @@ def _check(paths, options, forced, progress) -> RunResult:
     # certificate files and included fragments named explicitly: check the configs using them
     result.documents = related.expand(paths, result.documents, options)
     findings = run_rules(result.documents, options, result, progress)
-    findings = suppress_findings(dedupe(without_fixes_in_generated(findings)), result.documents, options)
+    findings = suppress_findings(dedupe(without_forbidden_fixes(findings, options)), result.documents, options)
     findings = per_file_ignored(findings, options)
     result.findings = sorted((sanitize(f) for f in findings), key=Finding.sort_key)
     for message in result.internal_errors:
