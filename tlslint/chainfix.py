@@ -98,22 +98,15 @@ def summary(certs) -> str:
     return f"{len(certs)} certificate(s), in order: {names}"
 
 
-_PEM_CERT = re.compile(rb"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", re.S)
+def _same_certificates(path: Path, certs: list) -> bool:
+    """Does ``path`` hold exactly ``certs`` (CertInfo), in order, and no key?"""
+    from tlslint.pki.parse import parse_bytes
 
-
-def _same_certificates(path: Path, content: bytes) -> bool:
-    """Does ``path`` hold exactly the certificates of ``content``, in order, and nothing else?"""
     try:
-        data = read_bytes(path)
+        parsed = parse_bytes(read_bytes(path))
     except FileAccessError:
         return False
-    if b"PRIVATE KEY" in data:
-        return False
-
-    def blocks(raw: bytes) -> list[bytes]:
-        return [b"".join(m.group(1).split()) for m in _PEM_CERT.finditer(raw)]
-
-    return blocks(data) == blocks(content)
+    return not parsed.keys and parsed.certs == [c.cert for c in certs]
 
 
 def fullchain_fix(endpoint, pair, analysis) -> Optional[Fix]:
@@ -140,11 +133,11 @@ def fullchain_fix(endpoint, pair, analysis) -> Optional[Fix]:
     # certbot keeps cert.pem and fullchain.pem side by side (links it renews):
     # point at its fullchain rather than write a copy renewals would not update
     sibling = served.with_name("fullchain.pem")
-    if sibling != served and exists(sibling) and _same_certificates(sibling, content):
+    if sibling != served and exists(sibling) and _same_certificates(sibling, certs):
         target = sibling
     new_files = []
     if exists(target):
-        if not _same_certificates(target, content):
+        if not _same_certificates(target, certs):
             return None  # never overwrite a different file of that name
     else:
         new_files.append(NewFile(target, content, summary(certs)))

@@ -24,9 +24,10 @@ def _norm(name: str) -> str:
         return name
 
 
-def _ip(name: str):
+def ip_literal(name: str):
+    """The IP address ``name`` writes (``[...]`` allowed), or None."""
     try:
-        return ipaddress.ip_address(name.strip("[]"))
+        return ipaddress.ip_address(name.strip().strip("[]"))
     except ValueError:
         return None
 
@@ -61,7 +62,7 @@ def san_ips(cert: CertInfo) -> list:
 
 def covers(cert: CertInfo, host: str) -> bool:
     """Does ``cert``'s SAN cover ``host`` (a name, an IP, or a ``*.`` wildcard name)?"""
-    ip = _ip(host)
+    ip = ip_literal(host)
     if ip is not None:
         return any(ip == a for a in san_ips(cert))
     h = _norm(host)

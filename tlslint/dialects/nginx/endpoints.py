@@ -48,13 +48,13 @@ client endpoints ``{proxy,grpc,uwsgi}_*`` and ``resolver``), plus:
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import weakref
 from pathlib import Path
 from typing import Iterable, Optional
 
 from tlslint.model import CertKeyPair, Field, FileRef, Problem, Setting, TlsEndpoint
+from tlslint.pki.names import ip_literal
 
 from .versions import (SSL_DIRECTIVE_DEPRECATED, SSL_DIRECTIVE_REMOVED, TRUSTED_CERTIFICATE_VERIFIES_CLIENTS,
                        NginxProfile, show)
@@ -194,18 +194,11 @@ def listen_params(listen: Setting) -> set[str]:
     return {a.value.lower() for a in listen.args[1:]}
 
 
-def _ip_literal(name: str):
-    try:
-        return ipaddress.ip_address(name.strip().strip("[]"))
-    except ValueError:
-        return None
-
-
 def _reaches(ip, host: str) -> bool:
     """Can a client connecting to ``ip`` arrive on a listen of ``host``?"""
     if host == "*":
         return ip.version == 4
-    literal = _ip_literal(host)
+    literal = ip_literal(host)
     if literal is None:
         return False  # a host name: not known here
     return literal == ip or (literal.is_unspecified and literal.version == ip.version)
@@ -556,7 +549,7 @@ class EndpointBuilder:
         servers of the TLS addresses a client of that IP reaches (it sends no
         SNI, so nginx cannot pick this server's certificate)."""
         for name in ep.names:
-            ip = _ip_literal(name.value)
+            ip = ip_literal(name.value)
             if ip is None:
                 continue
             pairs: list[CertKeyPair] = []
