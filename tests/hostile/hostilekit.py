@@ -180,12 +180,17 @@ def signature(docs) -> list:
 # --- the command line -------------------------------------------------------------
 
 def run_cli(*args: str, cwd: Path, timeout: int = RUN_TIMEOUT, stdin=subprocess.DEVNULL,
-            env: Optional[dict] = None) -> subprocess.CompletedProcess:
-    """``tlslint ARGS`` in a subprocess; a hang fails the test after ``timeout`` seconds."""
+            env: Optional[dict] = None, unprivileged: bool = False) -> subprocess.CompletedProcess:
+    """``tlslint ARGS`` in a subprocess; a hang fails the test after ``timeout``
+    seconds. ``unprivileged``: as user nobody (the caller runs as root)."""
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
     full_env.pop("TLSLINT_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "tlslint", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout, stdin=stdin, env=full_env)
+    command = [sys.executable, "-m", "tlslint", *args]
+    if unprivileged:
+        full_env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout, stdin=stdin,
+                          env=full_env)
 
 
 def json_findings(proc: subprocess.CompletedProcess) -> list[dict]:

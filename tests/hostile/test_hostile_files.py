@@ -11,13 +11,12 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from .hostilekit import RUN_TIMEOUT, codes_at, json_findings, run_cli
+from .hostilekit import codes_at, json_findings, run_cli
 
 sys.path.insert(0, str(Path(__file__).parent.parent))
 from pkifactory import NOW_ISO, PkiFactory  # noqa: E402
@@ -331,15 +330,11 @@ def test_permission_denied_as_an_unprivileged_user(tmp_path):
     (tmp_path / "secret.conf").chmod(0)
     locked.chmod(0)
     tmp_path.chmod(0o755)
-    user = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     try:
         for name in ("locked/site.conf", "secret.conf"):
-            proc = subprocess.run(user + [sys.executable, "-m", "tlslint", "check", name], cwd=tmp_path,
-                                  capture_output=True, text=True, env=env, timeout=RUN_TIMEOUT)
+            proc = run_cli("check", name, cwd=tmp_path, unprivileged=True)
             assert proc.returncode == 2 and proc.stderr == f"tlslint: error: {name}: permission denied\n"
-        proc = subprocess.run(user + [sys.executable, "-m", "tlslint", "check", "."], cwd=tmp_path,
-                              capture_output=True, text=True, env=env, timeout=RUN_TIMEOUT)
+        proc = run_cli("check", ".", cwd=tmp_path, unprivileged=True)
         assert proc.returncode == 0, proc.stderr
         assert "secret.conf: permission denied; not checked" in proc.stderr
         assert "locked: folder not read: permission denied; not checked" in proc.stderr
@@ -355,8 +350,5 @@ def test_unreadable_folder_named_on_the_command_line_is_an_error(tmp_path):
     (locked / "nginx.conf").write_text("events {}\nhttp {}\n")
     locked.chmod(0o700)
     tmp_path.chmod(0o755)
-    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    proc = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m",
-                           "tlslint", "check", "locked"], cwd=tmp_path, capture_output=True, text=True, env=env,
-                          timeout=RUN_TIMEOUT)
+    proc = run_cli("check", "locked", cwd=tmp_path, unprivileged=True)
     assert proc.returncode == 2 and proc.stderr == "tlslint: error: locked: permission denied\n"
