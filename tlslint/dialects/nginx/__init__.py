@@ -52,7 +52,7 @@ from .directives import typo_problems
 from .endpoints import EndpointBuilder, duplicate_problems, flatten
 from .loader import MAX_CONFIG_SIZE, Loader, dump_regions
 from .syntax import Node
-from .versions import LISTEN_QUIC, NginxProfile
+from .versions import NginxProfile
 
 NAME = "nginx"
 
@@ -233,9 +233,7 @@ def _with_context_error(problems: list[Problem], nodes: list[Node], main: bool,
     first = next((p for p in problems if p.code == "TLS001"), None)
     misplaced = contexts.first_misplaced(nodes, _top_level(nodes, main),
                                          stop_at=first.setting if first is not None else None,
-                                         unknown=profile.unknown_directives(),
-                                         no_quic=profile.predates(LISTEN_QUIC),
-                                         not_in_stream=profile.not_yet_in_stream())
+                                         profile=profile)
     if misplaced is not None:
         return [p for p in problems if p is not first] + [contexts.misplaced_problem(*misplaced)]
     return problems

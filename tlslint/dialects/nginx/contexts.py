@@ -18,6 +18,7 @@ from typing import Iterable, Optional
 from tlslint.model import Location, Problem
 
 from .syntax import Node
+from .versions import LISTEN_QUIC, NginxProfile
 
 # The configuration levels, after nginx's NGX_*_CONF bits.
 MAIN = "main"
@@ -127,16 +128,18 @@ def misplacement(node: Node, level: str) -> Optional[str]:
     return f'"{node.key}" directive is not allowed here'
 
 
-def first_misplaced(nodes: Iterable[Node], level: Optional[str], stop_at=None, unknown: frozenset = frozenset(),
-                    no_quic: bool = False, not_in_stream: frozenset = frozenset(),
-                    budget: int = 200_000) -> Optional[tuple[Node, str]]:
+def first_misplaced(nodes: Iterable[Node], level: Optional[str], stop_at=None,
+                    profile: Optional[NginxProfile] = None, budget: int = 200_000) -> Optional[tuple[Node, str]]:
     """The first directive, in nginx's reading order, that stands where nginx
     does not allow it, with nginx's error; None when there is none before
     ``stop_at`` (the Setting of an error already found, which then comes
     first). ``level`` None means unknown (a fragment that could be included
-    anywhere): only the inside of its known blocks is checked. ``unknown``:
-    directive names the judged nginx does not know; ``no_quic``: it predates
-    ``listen ... quic``; ``not_in_stream``: names its stream module lacks."""
+    anywhere): only the inside of its known blocks is checked. ``profile``:
+    the nginx version judged for (directives it does not know yet or any more)."""
+    profile = profile or NginxProfile()
+    unknown = profile.unknown_directives()
+    no_quic = profile.predates(LISTEN_QUIC)
+    not_in_stream = profile.not_yet_in_stream()
     walked: set[tuple[int, Optional[str]]] = set()
     stack: list[tuple[Iterable[Node], Optional[str]]] = [(iter(nodes), level)]
     while stack and budget > 0:
